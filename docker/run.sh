@@ -1,0 +1,16 @@
+#!/bin/sh
+# Add-on start script. The Supervisor writes the user's options to
+# /data/options.json; the daemon reads that file as its config file (the
+# BRIDGE_* environment comes from the Dockerfile). No restart loop here: when
+# the daemon exits, s6-overlay stops the container and the Supervisor's
+# watchdog decides what happens next.
+set -eu
+
+options=/data/options.json
+
+set -- serve
+if [ -f "$options" ]; then
+    set -- "$@" --config "$options"
+fi
+
+exec node /app/dist/cli.js "$@"

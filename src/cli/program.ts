@@ -1,0 +1,209 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { AdminCommandName } from '../control/commands.js';
+import { CommandFailure } from '../services/failure.js';
+import { DataFileError } from '../storage/durableJsonAdapter.js';
+import { LockHeldError } from '../control/lock.js';
+import { VERSION } from '../version.js';
+import { formatRecord, formatTable } from './output.js';
+import { runCommandSomewhere } from './runAdminCommand.js';
+import { serve } from './serve.js';
+
+interface GlobalOptions {
+  dataDir?: string;
+  config?: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Runs the command line; resolves to the exit status (0 done, 1 failed, 2 usage). */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof ConfigError || error instanceof CommandFailure || error instanceof DataFileError || error instanceof LockHeldError) {
+      process.stderr.write(`alexa-oauth-bridge: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`alexa-oauth-bridge: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('alexa-oauth-bridge')
+    .description('OAuth 2 authorization server for Alexa account linking with Home Assistant')
+    .version(VERSION)
+    .option('--data-dir <dir>', 'where every persistent file lives (BRIDGE_DATA_DIR)')
+    .option('--config <file>', 'JSON config file, e.g. /data/options.json')
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  const configOf = (command: Command, flags: Partial<Record<keyof Config, unknown>> = {}): Config => {
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    return loadConfig({ file: globals.config, env: process.env, flags: { dataDir: globals.dataDir, ...flags } });
+  };
+
+  program
+    .command('serve')
+    .description('run the daemon')
+    .option('--host <host>', 'listen address (BRIDGE_HOST)')
+    .option('--port <port>', 'listen port (BRIDGE_PORT)')
+    .option('--public-url <url>', 'the issuer, as Alexa reaches it (BRIDGE_PUBLIC_URL)')
+    .option('--log-level <level>', 'trace..fatal (BRIDGE_LOG_LEVEL)')
+    .action(async (options: { host?: string; port?: string; publicUrl?: string; logLevel?: string }, command: Command) => {
+      await serve(configOf(command, options));
+    });
+
+  const client = program.command('client').description('the applications (Alexa skills) that may link');
+  client
+    .command('add <client_id>')
+    .description('register a client; a confidential one without --secret gets a generated secret')
+    .option('--alexa-vendor-id <id>', "register Alexa's three regional redirect URIs for this vendor id")
+    .option('--redirect-uri <uri>', 'an allowed redirect URI (repeatable)', collect)
+    .addOption(new Option('--secret <secret>', 'the client secret (at least 16 characters)').conflicts('public'))
+    .option('--public', 'a public client: no secret, PKCE required')
+    .option('--scope <scope>', 'a scope the client may ask for (repeatable; default alexa)', collect)
+    .option('--name <text>', 'the name shown on the consent page')
+    .option('--json', 'print {"client_id","client_secret"} as JSON')
+    .action(async (id: string, options: ClientAddOptions, command: Command) => {
+      const result = await admin(command, 'client add', {
+        id,
+        name: options.name,
+        redirectUris: options.redirectUri,
+        alexaVendorId: options.alexaVendorId,
+        secret: options.secret,
+        public: options.public,
+        scopes: options.scope,
+      });
+      if (options.json) return print(JSON.stringify(result));
+      print(`Added client ${result.client_id}.`);
+      if (result.client_secret) print(`Client secret (shown only now, stored hashed): ${result.client_secret}`);
+    });
+  client
+    .command('list')
+    .description('list clients')
+    .option('--json', 'print JSON')
+    .action(async (options: JsonOption, command: Command) => {
+      const clients = await admin(command, 'client list', undefined);
+      print(options.json ? JSON.stringify(clients) : formatTable(clients, ['client_id', 'type', 'name', 'scopes', 'redirect_uris']));
+    });
+  client
+    .command('show <client_id>')
+    .description('show one client')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: JsonOption, command: Command) => {
+      const shown = await admin(command, 'client show', { id });
+      print(options.json ? JSON.stringify(shown) : formatRecord(shown));
+    });
+  client
+    .command('remove <client_id>')
+    .description('remove a client and revoke its linked accounts')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const result = await admin(command, 'client remove', { id });
+      print(`Removed client ${result.removed}; ${result.grants_revoked} linked account(s) revoked.`);
+    });
+  client
+    .command('rotate-secret <client_id>')
+    .description('replace the secret; the old one stops working at once')
+    .option('--json', 'print {"client_id","client_secret"} as JSON')
+    .action(async (id: string, options: JsonOption, command: Command) => {
+      const result = await admin(command, 'client rotate-secret', { id });
+      print(options.json ? JSON.stringify(result) : `New client secret for ${id} (shown only now): ${result.client_secret}`);
+    });
+
+  const user = program.command('user').description('local users who may sign in (auth = local)');
+  user
+    .command('add <username>')
+    .description('add a user; the password is read from standard input')
+    .requiredOption('--password-stdin', 'read the password from standard input')
+    .action(async (username: string, _options: unknown, command: Command) => {
+      const result = await admin(command, 'user add', { username, password: await readPassword() });
+      print(`Added user ${result.added}.`);
+    });
+  user
+    .command('passwd <username>')
+    .description("change a user's password, read from standard input")
+    .requiredOption('--password-stdin', 'read the password from standard input')
+    .action(async (username: string, _options: unknown, command: Command) => {
+      const result = await admin(command, 'user passwd', { username, password: await readPassword() });
+      print(`Changed the password of ${result.changed}.`);
+    });
+  user
+    .command('list')
+    .description('list users')
+    .option('--json', 'print JSON')
+    .action(async (options: JsonOption, command: Command) => {
+      const users = await admin(command, 'user list', undefined);
+      print(options.json ? JSON.stringify(users) : formatTable(users, ['username', 'linked_accounts', 'created_at']));
+    });
+  user
+    .command('remove <username>')
+    .description('remove a user and revoke their linked accounts')
+    .action(async (username: string, _options: unknown, command: Command) => {
+      const result = await admin(command, 'user remove', { username });
+      print(`Removed user ${result.removed}; ${result.grants_revoked} linked account(s) revoked.`);
+    });
+
+  const grant = program.command('grant').description('linked accounts');
+  grant
+    .command('list')
+    .description('list linked accounts')
+    .option('--json', 'print JSON')
+    .action(async (options: JsonOption, command: Command) => {
+      const grants = await admin(command, 'grant list', undefined);
+      print(
+        options.json
+          ? JSON.stringify(grants)
+          : formatTable(grants, ['grant_id', 'client_id', 'username', 'status', 'linked_at', 'last_refresh_at']),
+      );
+    });
+  grant
+    .command('revoke <grant_id>')
+    .description('end a linked account: its tokens stop working at once')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const result = await admin(command, 'grant revoke', { id });
+      print(`Revoked grant ${result.revoked}.`);
+    });
+
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
+    command.exitOverride().showHelpAfterError();
+  }
+  return program;
+
+  function admin<N extends AdminCommandName>(command: Command, name: N, args: Parameters<typeof runCommandSomewhere<N>>[2]) {
+    return runCommandSomewhere(configOf(command), name, args);
+  }
+}
+
+interface JsonOption {
+  json?: boolean;
+}
+
+interface ClientAddOptions extends JsonOption {
+  alexaVendorId?: string;
+  redirectUri?: string[];
+  secret?: string;
+  public?: boolean;
+  scope?: string[];
+  name?: string;
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** The whole of standard input, without the final newline `echo` adds. */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) throw new CommandFailure('--password-stdin reads a piped password, e.g. printf %s "$PW" | alexa-oauth-bridge user add NAME --password-stdin');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}

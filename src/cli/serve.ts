@@ -1,0 +1,21 @@
+import type { Config } from '../config/schema.js';
+import { startDaemon } from '../daemon.js';
+import { createLogger } from '../log/logger.js';
+import { nextSteps } from './nextSteps.js';
+
+/** `serve`: runs until SIGTERM or SIGINT, then shuts down gracefully (exit 0). */
+export async function serve(config: Config): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const daemon = await startDaemon(config, log);
+  const steps = nextSteps(daemon.context);
+  if (steps) process.stderr.write(`${steps}\n`);
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals) => {
+      log.info({ signal }, 'shutting down');
+      void daemon.stop().then(resolve);
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+  log.flush();
+}

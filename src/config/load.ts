@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import { configSchema, envName, fileKey, settingNames, type Config, type SettingName } from './schema.js';
+
+/** A configuration problem, said in one line that names the setting. */
+export class ConfigError extends Error {}
+
+type RawSettings = Partial<Record<SettingName, unknown>>;
+
+export interface ConfigSources {
+  /** Path of a JSON config file (`--config`), e.g. the add-on's /data/options.json. */
+  file?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  /** Command-line flags, already named as settings. */
+  flags?: RawSettings;
+}
+
+/** Precedence: defaults < file < environment < command-line flags (contract). */
+export function loadConfig(sources: ConfigSources): Config {
+  const merged: RawSettings = {
+    ...(sources.file ? readConfigFile(sources.file) : {}),
+    ...readEnv(sources.env),
+    ...withoutEmpty(sources.flags ?? {}),
+  };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, sources.file));
+  const settings = parsed.data;
+  return {
+    ...settings,
+    dataDir: isAbsolute(settings.dataDir) ? settings.dataDir : resolve(settings.dataDir),
+    auth: settings.auth ?? (settings.supervisorToken ? 'homeassistant' : 'local'),
+  };
+}
+
+function readConfigFile(path: string): RawSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`config file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object`);
+  }
+  const byFileKey = new Map(settingNames.map((name) => [fileKey(name), name]));
+  const settings: RawSettings = {};
+  for (const [key, value] of Object.entries(json)) {
+    const name = byFileKey.get(key);
+    if (!name) throw new ConfigError(`config file ${path}: unknown setting "${key}"`);
+    settings[name] = value;
+  }
+  return withoutEmpty(settings);
+}
+
+function readEnv(env: NodeJS.ProcessEnv): RawSettings {
+  const settings: RawSettings = {};
+  for (const name of settingNames) settings[name] = env[envName(name)];
+  return withoutEmpty(settings);
+}
+
+/** An empty string or null means "not set" in every source (an unset add-on option, `FOO=`). */
+function withoutEmpty(settings: RawSettings): RawSettings {
+  return Object.fromEntries(
+    Object.entries(settings).filter(([, value]) => value !== undefined && value !== null && value !== ''),
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue, file: string | undefined): string {
+  const name = issue.path[0] as SettingName | undefined;
+  if (!name) return `invalid configuration: ${issue.message}`;
+  if (issue.code === 'unrecognized_keys') return `unknown setting: ${issue.keys.join(', ')}`;
+  const where = `${fileKey(name)} (${envName(name)}${file ? ` or ${file}` : ''})`;
+  return `invalid setting ${where}: ${issue.message}`;
+}
+
+/** Things that work but will hurt: said once at start-up. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.accessTokenTtl < 360) {
+    warnings.push(`access_token_ttl is ${config.accessTokenTtl} s; Alexa requires at least 360 s and will fail to refresh`);
+  }
+  if (config.auth === 'homeassistant' && !config.supervisorToken) {
+    warnings.push('auth is homeassistant but SUPERVISOR_TOKEN is not set: every sign-in will fail');
+  }
+  if (config.publicUrl.startsWith('http://') && !/^http:\/\/(localhost|127\.|\[::1\])/.test(config.publicUrl)) {
+    warnings.push(`public_url ${config.publicUrl} is not https: Alexa only links over HTTPS with a trusted certificate`);
+  }
+  if (config.clientId && !config.clientSecret) {
+    warnings.push('client_id is set without client_secret: the configured client is registered as public (PKCE required)');
+  }
+  return warnings;
+}

@@ -1,0 +1,43 @@
+import type { BridgeContext } from '../context.js';
+import { addClient, listClients, removeClient, rotateClientSecret, showClient, type NewClient } from '../services/clients.js';
+import { listGrants, revokeGrant } from '../services/grants.js';
+import { addUser, changePassword, listUsers, removeUser } from '../services/users.js';
+
+/**
+ * Every change the CLI can make, by name. The CLI runs them in the daemon over the control
+ * socket when one is running (so they take effect at once and nothing is lost), or itself
+ * under the data dir lock when none is.
+ */
+export const adminCommands = {
+  'client add': (context: BridgeContext, args: NewClient) => addClient(context, args),
+  'client list': (context: BridgeContext) => listClients(context),
+  'client show': (context: BridgeContext, args: { id: string }) => showClient(context, args.id),
+  'client remove': (context: BridgeContext, args: { id: string }) => removeClient(context, args.id),
+  'client rotate-secret': (context: BridgeContext, args: { id: string }) => rotateClientSecret(context, args.id),
+  'user add': (context: BridgeContext, args: { username: string; password: string }) =>
+    addUser(context, args.username, args.password),
+  'user passwd': (context: BridgeContext, args: { username: string; password: string }) =>
+    changePassword(context, args.username, args.password),
+  'user list': (context: BridgeContext) => listUsers(context),
+  'user remove': (context: BridgeContext, args: { username: string }) => removeUser(context, args.username),
+  'grant list': (context: BridgeContext) => listGrants(context),
+  'grant revoke': (context: BridgeContext, args: { id: string }) =>
+    revokeGrant(context, args.id, 'revoked by the administrator'),
+} as const;
+
+export type AdminCommandName = keyof typeof adminCommands;
+export type AdminCommandArgs<N extends AdminCommandName> = Parameters<(typeof adminCommands)[N]>[1];
+export type AdminCommandResult<N extends AdminCommandName> = Awaited<ReturnType<(typeof adminCommands)[N]>>;
+
+export function isAdminCommand(name: string): name is AdminCommandName {
+  return Object.hasOwn(adminCommands, name);
+}
+
+export async function runAdminCommand<N extends AdminCommandName>(
+  context: BridgeContext,
+  name: N,
+  args: AdminCommandArgs<N>,
+): Promise<AdminCommandResult<N>> {
+  const command = adminCommands[name] as (context: BridgeContext, args: AdminCommandArgs<N>) => AdminCommandResult<N>;
+  return command(context, args);
+}

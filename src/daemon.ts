@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { mkdir, unlink } from 'node:fs/promises';
+import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { Logger } from 'pino';
+import { configWarnings } from './config/load.js';
+import type { Config } from './config/schema.js';
+import type { BridgeContext, Clock } from './context.js';
+import { DataDirLock } from './control/lock.js';
+import { controlSocketPath, serveControlSocket } from './control/socket.js';
+import { createPublicApp } from './http/publicApp.js';
+import { syncConfiguredClient } from './services/clients.js';
+import { Store } from './storage/store.js';
+import { VERSION } from './version.js';
+
+export interface Daemon {
+  context: BridgeContext;
+  /** The public listener's port (useful when configured as 0). */
+  port: number;
+  /** Stops accepting, lets requests in flight finish, flushes and releases the data dir. */
+  stop(): Promise<void>;
+}
+
+const SHUTDOWN_DEADLINE_MS = 4500;
+
+export async function startDaemon(config: Config, log: Logger, clock: Clock = Date.now): Promise<Daemon> {
+  // Every file the daemon creates (data, lock, control socket) is its owner's only.
+  process.umask(0o077);
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock = await DataDirLock.acquire(config.dataDir);
+  try {
+    const store = await Store.open(config.dataDir);
+    const context: BridgeContext = { config, store, clock, log };
+    for (const warning of configWarnings(config)) log.warn(warning);
+    const synced = await syncConfiguredClient(context);
+    if (synced !== 'none' && synced !== 'unchanged') log.info({ clientId: config.clientId }, `configured client ${synced}`);
+    await unlink(controlSocketPath(config.dataDir)).catch(() => undefined); // left by a crash; we hold the lock
+    const control = await serveControlSocket(context);
+    const app = createPublicApp(context, { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock() });
+    const server = createServer(app.callback());
+    // Slow or stalled clients are cut off rather than holding sockets (Slowloris).
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 15_000;
+    server.keepAliveTimeout = 5_000;
+    try {
+      await listen(server, config.port, config.host);
+    } catch (error) {
+      control.close();
+      throw new Error(`cannot listen on ${config.host}:${config.port}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+    const port = (server.address() as AddressInfo).port;
+    log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
+    return { context, port, stop: () => stop(server, control, context, lock) };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function stop(server: Server, control: NetServer, context: BridgeContext, lock: DataDirLock): Promise<void> {
+  const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS);
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+  // Every response and control answer waits for its own write, so once both listeners have
+  // drained there is nothing left to flush.
+  await new Promise<void>((resolve) => control.close(() => resolve()));
+  clearTimeout(deadline);
+  await lock.release();
+  context.log.info('alexa-oauth-bridge stopped');
+}

@@ -1,0 +1,46 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { BridgeContext } from '../context.js';
+import { renderApiErrors } from './middleware/apiErrors.js';
+import { noStore } from './middleware/noStore.js';
+import { renderPageErrors } from './middleware/pageErrors.js';
+import { parseForm, rejectRepeatedParams } from './middleware/parseForm.js';
+import { logRequests } from './middleware/requestLog.js';
+import { securityHeaders } from './middleware/securityHeaders.js';
+import { authorizeRoutes } from './routes/authorize.js';
+import { healthRoute, type HealthInfo } from './routes/health.js';
+import { metadataRoute } from './routes/metadata.js';
+import { introspectRoute, revokeRoute } from './routes/revocation.js';
+import { checkGrantType, issueTokens, requireClient } from './routes/token.js';
+
+/** The listener Alexa, the skill's backend and the reverse proxy talk to. */
+export function createPublicApp(context: BridgeContext, health: HealthInfo): Koa {
+  const app = new Koa({ proxy: context.config.trustProxy > 0, maxIpsCount: context.config.trustProxy });
+  // Koa logs errors to stderr by default; ours go through pino with the request id.
+  app.silent = true;
+  app.on('error', (error: unknown, ctx?: Koa.Context) => {
+    (ctx?.state.log ?? context.log).error({ err: error }, 'request failed');
+  });
+
+  const router = new Router();
+  const authorize = authorizeRoutes(context);
+  const clientEndpoint = [noStore, renderApiErrors, parseForm, rejectRepeatedParams, requireClient(context)] as const;
+
+  router.get('/health', healthRoute(context, health));
+  router.get('/.well-known/oauth-authorization-server', renderApiErrors, metadataRoute(context));
+  router.get('/alexa/authorize', renderPageErrors, authorize.show);
+  router.post('/alexa/authorize', renderPageErrors, parseForm, authorize.decide);
+  router.post('/alexa/token', ...clientEndpoint, checkGrantType, issueTokens(context));
+  router.post('/alexa/revoke', ...clientEndpoint, revokeRoute(context));
+  router.post('/alexa/introspect', ...clientEndpoint, introspectRoute(context));
+
+  app.use(logRequests(context.log));
+  app.use(securityHeaders);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.use(async (ctx) => {
+    ctx.status = 404;
+    ctx.body = { error: 'not_found', error_description: `nothing is served at ${ctx.path}` };
+  });
+  return app;
+}

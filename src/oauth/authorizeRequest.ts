@@ -1,0 +1,116 @@
+import type { BridgeContext } from '../context.js';
+import type { ClientRecord } from '../storage/records.js';
+import { OAuthError } from './errors.js';
+import type { OAuthParams } from './params.js';
+import { isValidChallenge } from './pkce.js';
+import { formatScope, parseScope, scopesOutside } from './scope.js';
+
+/** A checked authorization request (RFC 6749 §4.1.1 with RFC 7636). */
+export interface AuthorizeRequest {
+  client: ClientRecord;
+  redirectUri: string;
+  state: string | undefined;
+  scope: string;
+  codeChallenge: string | undefined;
+}
+
+/** Whom the answer to an authorization request goes to. */
+export type AuthorizeCheck =
+  /** The client or redirect URI cannot be trusted: tell the person, never redirect (RFC 6749 §4.1.2.1). */
+  | { outcome: 'show-error'; title: string; message: string; detail: string }
+  /** Everything else goes back to the client. */
+  | { outcome: 'redirect-error'; redirectUri: string; state: string | undefined; error: OAuthError }
+  | { outcome: 'ok'; request: AuthorizeRequest };
+
+export function checkAuthorizeRequest(context: BridgeContext, params: OAuthParams): AuthorizeCheck {
+  const trusted = checkClientAndRedirect(context, params);
+  if ('outcome' in trusted) return trusted;
+  const { client, redirectUri } = trusted;
+  const state = params.get('state');
+  try {
+    return { outcome: 'ok', request: { client, redirectUri, state, ...checkRest(client, params) } };
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error;
+    return { outcome: 'redirect-error', redirectUri, state: params.repeated.includes('state') ? undefined : state, error };
+  }
+}
+
+function checkClientAndRedirect(
+  context: BridgeContext,
+  params: OAuthParams,
+): { client: ClientRecord; redirectUri: string } | Extract<AuthorizeCheck, { outcome: 'show-error' }> {
+  for (const name of ['client_id', 'redirect_uri']) {
+    if (params.repeated.includes(name)) {
+      return showError('The link request is malformed', `The request names ${name} more than once.`, `repeated ${name}`);
+    }
+  }
+  const clientId = params.get('client_id');
+  if (!clientId) return showError('The link request is incomplete', 'The request has no client_id.', 'missing client_id');
+  const client = context.store.clients.get(clientId);
+  if (!client) {
+    return showError(
+      'Unknown application',
+      `No application with client ID “${clientId}” is registered here. Check the Client ID in the Alexa developer console.`,
+      `unknown client_id ${clientId}`,
+    );
+  }
+  const redirectUri = params.get('redirect_uri');
+  if (!redirectUri) {
+    return showError('The link request is incomplete', 'The request has no redirect_uri.', `missing redirect_uri for ${clientId}`);
+  }
+  // RFC 9700 §4.1.3: exact string comparison, no normalisation of slashes, case or query.
+  if (!client.redirectUris.includes(redirectUri)) {
+    return showError(
+      'This return address is not registered',
+      `The application “${client.name}” asked to return to ${redirectUri}, which is not one of its registered redirect URIs.`,
+      `redirect_uri ${redirectUri} not registered for ${clientId}`,
+    );
+  }
+  return { client, redirectUri };
+}
+
+function checkRest(client: ClientRecord, params: OAuthParams): Pick<AuthorizeRequest, 'scope' | 'codeChallenge'> {
+  if (params.repeated.length > 0) {
+    throw new OAuthError('invalid_request', `parameter ${params.repeated[0]} must not be repeated`);
+  }
+  const responseType = params.get('response_type');
+  if (responseType === undefined) throw new OAuthError('invalid_request', 'response_type is required');
+  if (responseType !== 'code') {
+    throw new OAuthError('unsupported_response_type', 'only response_type=code is supported');
+  }
+  const requested = parseScope(params.get('scope') ?? '');
+  const outside = scopesOutside(requested, client.scopes);
+  if (outside.length > 0) {
+    throw new OAuthError('invalid_scope', `scope not allowed for this client: ${outside.join(' ')}`, {
+      detail: `client ${client.id} may ask for: ${client.scopes.join(' ')}`,
+    });
+  }
+  const codeChallenge = checkPkce(client, params);
+  // No scope asked: the client's registered scopes are the default (RFC 6749 §3.3).
+  return { scope: formatScope(requested.length > 0 ? requested : client.scopes), codeChallenge };
+}
+
+function checkPkce(client: ClientRecord, params: OAuthParams): string | undefined {
+  const challenge = params.get('code_challenge');
+  const method = params.get('code_challenge_method');
+  if (challenge === undefined) {
+    if (method !== undefined) throw new OAuthError('invalid_request', 'code_challenge_method without code_challenge');
+    // RFC 9700 §2.1.1: a public client cannot prove who it is, so PKCE is its proof.
+    if (client.public) throw new OAuthError('invalid_request', 'code_challenge is required for a public client');
+    return undefined;
+  }
+  // RFC 7636 §4.3 defaults to plain; plain protects nothing once the challenge leaks, so S256 only.
+  if (method !== 'S256') {
+    throw new OAuthError('invalid_request', 'code_challenge_method must be S256', {
+      detail: `code_challenge_method was ${method ?? 'absent (plain by default)'}`,
+    });
+  }
+  if (!isValidChallenge(challenge)) {
+    throw new OAuthError('invalid_request', 'code_challenge must be 43 base64url characters (S256)');
+  }
+  return challenge;
+}
+
+function showError(title: string, message: string, detail: string): Extract<AuthorizeCheck, { outcome: 'show-error' }> {
+  return { outcome: 'show-error', title, message, detail };
+}

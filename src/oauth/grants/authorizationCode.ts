@@ -1,0 +1,93 @@
+import type { BridgeContext } from '../../context.js';
+import type { ClientRecord, CodeRecord } from '../../storage/records.js';
+import { OAuthError } from '../errors.js';
+import type { OAuthParams } from '../params.js';
+import { isValidVerifier, verifierMatches } from '../pkce.js';
+import { hashSecret, newId } from '../secrets.js';
+import { mintTokens, type TokenResponse } from '../tokens.js';
+import type { GrantHandler } from './grantType.js';
+
+/** RFC 6749 §4.1.3 with RFC 7636 §4.6 and OAuth 2.1 §4.1.3. */
+export const exchangeAuthorizationCode: GrantHandler = async (context, client, params) => {
+  const code = params.get('code');
+  if (!code) throw new OAuthError('invalid_request', 'code is required');
+  const record = context.store.codes.get(hashSecret(code));
+  if (!record) throw new OAuthError('invalid_grant', 'the authorization code is invalid', { detail: 'no such code (never issued, or purged)' });
+  checkBinding(record, client, params);
+  const now = context.clock();
+  if (record.consumedAt !== undefined) return revokeReplayedCode(context, record, now);
+  if (record.expiresAt <= now) {
+    throw new OAuthError('invalid_grant', 'the authorization code has expired', {
+      detail: `code expired ${Math.round((now - record.expiresAt) / 1000)} s ago (lifetime ${context.config.codeTtl} s)`,
+    });
+  }
+  return createGrant(context, record, now);
+};
+
+/**
+ * Everything a code is bound to must match before its use counts: a request that gets one of
+ * these wrong neither consumes the code nor revokes what it issued.
+ */
+function checkBinding(record: CodeRecord, client: ClientRecord, params: OAuthParams): void {
+  if (record.clientId !== client.id) {
+    throw new OAuthError('invalid_grant', 'the authorization code was issued to another client', {
+      detail: `code belongs to client ${record.clientId}, presented by ${client.id}`,
+    });
+  }
+  const redirectUri = params.get('redirect_uri');
+  // RFC 6749 §4.1.3: required, and identical, because the authorization request had it.
+  if (redirectUri === undefined) throw new OAuthError('invalid_request', 'redirect_uri is required');
+  if (redirectUri !== record.redirectUri) {
+    throw new OAuthError('invalid_grant', 'redirect_uri does not match the one used in the authorization request', {
+      detail: `token request redirect_uri ${redirectUri}, authorization request ${record.redirectUri}`,
+    });
+  }
+  const verifier = params.get('code_verifier');
+  if (record.codeChallenge === undefined) {
+    // RFC 9700 §2.1.1: a verifier without a challenge is a PKCE downgrade attempt.
+    if (verifier !== undefined) {
+      throw new OAuthError('invalid_grant', 'code_verifier sent, but the authorization request had no code_challenge');
+    }
+    return;
+  }
+  if (verifier === undefined) throw new OAuthError('invalid_grant', 'code_verifier is required (PKCE was used)');
+  if (!isValidVerifier(verifier)) {
+    throw new OAuthError('invalid_grant', 'code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~');
+  }
+  if (!verifierMatches(verifier, record.codeChallenge)) {
+    throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge (S256)');
+  }
+}
+
+/** RFC 6749 §4.1.2: a code used twice revokes every token issued from it. */
+async function revokeReplayedCode(context: BridgeContext, record: CodeRecord, now: number): Promise<never> {
+  const grant = record.grantId ? context.store.grants.get(record.grantId) : undefined;
+  if (grant && !grant.revokedAt) {
+    context.store.grants.put({ ...grant, revokedAt: now, revokedReason: 'authorization code was used a second time' });
+    await context.store.commit(context.store.grantsFile);
+  }
+  throw new OAuthError('invalid_grant', 'the authorization code was already used; the tokens issued from it are revoked', {
+    detail: `code first used ${Math.round((now - record.consumedAt!) / 1000)} s ago for grant ${record.grantId}`,
+  });
+}
+
+async function createGrant(context: BridgeContext, record: CodeRecord, now: number): Promise<TokenResponse> {
+  const tokens = mintTokens(context.config, now, record.scope);
+  const grantId = newId();
+  // The code's consumption and the new grant go to disk in the same write.
+  context.store.codes.put({ ...record, consumedAt: now, grantId });
+  context.store.grants.put({
+    id: grantId,
+    clientId: record.clientId,
+    username: record.username,
+    scope: record.scope,
+    createdAt: now,
+    codeHash: record.hash,
+    refreshCount: 0,
+    accessTokens: [tokens.access],
+    refreshToken: tokens.refresh,
+    retiredRefreshTokens: [],
+  });
+  await context.store.commit(context.store.grantsFile);
+  return tokens.response;
+}

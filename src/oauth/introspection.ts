@@ -1,0 +1,50 @@
+import type { BridgeContext } from '../context.js';
+import type { GrantRecord, TokenRecord } from '../storage/records.js';
+import { hashSecret } from './secrets.js';
+
+/** RFC 7662 §2.2. */
+export type IntrospectionResponse =
+  | { active: false }
+  | {
+      active: true;
+      scope: string;
+      client_id: string;
+      username: string;
+      sub: string;
+      token_type: 'Bearer' | 'refresh_token';
+      exp: number;
+      iat: number;
+      iss: string;
+    };
+
+/** What a live token is: its grant and its record, or nothing for an unknown, expired or revoked one. */
+export function findLiveToken(
+  context: BridgeContext,
+  token: string,
+): { grant: GrantRecord; record: TokenRecord; kind: 'access' | 'refresh' } | undefined {
+  const hash = hashSecret(token);
+  const location = context.store.tokens.find(hash);
+  if (!location || location.kind === 'retired-refresh') return undefined;
+  const grant = context.store.grants.get(location.grantId);
+  if (!grant || grant.revokedAt) return undefined;
+  const record = location.kind === 'access' ? grant.accessTokens.find((t) => t.hash === hash) : grant.refreshToken;
+  if (!record || record.expiresAt <= context.clock()) return undefined;
+  return { grant, record, kind: location.kind };
+}
+
+export function introspectToken(context: BridgeContext, token: string): IntrospectionResponse {
+  const found = findLiveToken(context, token);
+  if (!found) return { active: false };
+  const { grant, record, kind } = found;
+  return {
+    active: true,
+    scope: grant.scope,
+    client_id: grant.clientId,
+    username: grant.username,
+    sub: grant.username,
+    token_type: kind === 'access' ? 'Bearer' : 'refresh_token',
+    exp: Math.floor(record.expiresAt / 1000),
+    iat: Math.floor(record.issuedAt / 1000),
+    iss: context.config.publicUrl,
+  };
+}

@@ -1,0 +1,26 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** 256 bits from the CSPRNG, base64url: codes, tokens, client secrets (RFC 6749 §10.10). */
+export function newOpaqueToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Short random ids for grants and flows: not secrets, only unique. */
+export function newId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/**
+ * Codes, tokens and generated client secrets have 256 bits of entropy, so a fast hash is enough
+ * to store them: what is on disk cannot be replayed.
+ */
+export function hashSecret(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('base64url');
+}
+
+/** Compares a presented secret with a stored hash in constant time. */
+export function secretMatches(presented: string, storedHash: string): boolean {
+  const presentedHash = Buffer.from(hashSecret(presented));
+  const stored = Buffer.from(storedHash);
+  return presentedHash.length === stored.length && timingSafeEqual(presentedHash, stored);
+}

@@ -1,0 +1,182 @@
+import type { BridgeContext } from '../context.js';
+import { hashSecret, newOpaqueToken } from '../oauth/secrets.js';
+import type { ClientRecord } from '../storage/records.js';
+import { CommandFailure } from './failure.js';
+
+/** Amazon's three regional hosts; which one Alexa uses follows the Alexa app's language/region. */
+export const ALEXA_REDIRECT_HOSTS = ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp'] as const;
+
+export function alexaRedirectUris(vendorId: string): string[] {
+  return ALEXA_REDIRECT_HOSTS.map((host) => `https://${host}/api/skill/link/${vendorId}`);
+}
+
+export interface NewClient {
+  id: string;
+  name?: string | undefined;
+  redirectUris?: string[] | undefined;
+  alexaVendorId?: string | undefined;
+  secret?: string | undefined;
+  public?: boolean | undefined;
+  scopes?: string[] | undefined;
+}
+
+/** What an admin sees of a client: never the secret's hash. */
+export interface ClientView {
+  client_id: string;
+  name: string;
+  type: 'confidential' | 'public';
+  redirect_uris: string[];
+  scopes: string[];
+  alexa_vendor_id?: string;
+  source: ClientRecord['source'];
+  created_at: string;
+}
+
+export interface ClientCredentials {
+  client_id: string;
+  client_secret?: string;
+}
+
+const CLIENT_ID = /^[\x21-\x7E]{1,200}$/; // RFC 6749 §A.1: VSCHAR, no spaces
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3
+
+export function viewClient(client: ClientRecord): ClientView {
+  return {
+    client_id: client.id,
+    name: client.name,
+    type: client.public ? 'public' : 'confidential',
+    redirect_uris: client.redirectUris,
+    scopes: client.scopes,
+    ...(client.alexaVendorId ? { alexa_vendor_id: client.alexaVendorId } : {}),
+    source: client.source,
+    created_at: new Date(client.createdAt).toISOString(),
+  };
+}
+
+export function listClients(context: BridgeContext): ClientView[] {
+  return [...context.store.clients.values()].map(viewClient);
+}
+
+export function showClient(context: BridgeContext, id: string): ClientView {
+  return viewClient(requireClient(context, id));
+}
+
+export async function addClient(
+  context: BridgeContext,
+  input: NewClient,
+  source: ClientRecord['source'] = 'cli',
+): Promise<ClientCredentials> {
+  if (context.store.clients.get(input.id)) throw new CommandFailure(`client ${input.id} already exists`);
+  const { record, secret } = buildClient(context, input, source);
+  context.store.clients.put(record);
+  await context.store.commit(context.store.clientsFile);
+  return { client_id: record.id, ...(secret ? { client_secret: secret } : {}) };
+}
+
+/** Registers or updates the client named in the configuration (the add-on's options). */
+export async function syncConfiguredClient(context: BridgeContext): Promise<'created' | 'updated' | 'unchanged' | 'none'> {
+  const { clientId, clientSecret, alexaVendorId, scopes } = context.config;
+  if (!clientId) return 'none';
+  const existing = context.store.clients.get(clientId);
+  const { record } = buildClient(
+    context,
+    { id: clientId, name: existing?.name ?? 'Alexa skill', alexaVendorId, secret: clientSecret, public: !clientSecret, scopes },
+    'config',
+  );
+  if (existing) {
+    const next = { ...record, createdAt: existing.createdAt, updatedAt: existing.updatedAt };
+    if (JSON.stringify(next) === JSON.stringify(existing)) return 'unchanged';
+    context.store.clients.put({ ...next, updatedAt: context.clock() });
+  } else {
+    context.store.clients.put(record);
+  }
+  await context.store.commit(context.store.clientsFile);
+  return existing ? 'updated' : 'created';
+}
+
+export async function removeClient(context: BridgeContext, id: string): Promise<{ removed: string; grants_revoked: number }> {
+  requireClient(context, id);
+  const now = context.clock();
+  let revoked = 0;
+  for (const grant of context.store.grants.values()) {
+    if (grant.clientId === id && !grant.revokedAt) {
+      context.store.grants.put({ ...grant, revokedAt: now, revokedReason: `client ${id} was removed` });
+      revoked++;
+    }
+  }
+  context.store.clients.delete(id);
+  await Promise.all([context.store.commit(context.store.clientsFile), context.store.commit(context.store.grantsFile)]);
+  return { removed: id, grants_revoked: revoked };
+}
+
+export async function rotateClientSecret(context: BridgeContext, id: string): Promise<ClientCredentials> {
+  const client = requireClient(context, id);
+  if (client.public) throw new CommandFailure(`client ${id} is public and has no secret`);
+  if (client.source === 'config') {
+    throw new CommandFailure(`client ${id} comes from the configuration: change client_secret there instead`);
+  }
+  const secret = newOpaqueToken();
+  context.store.clients.put({ ...client, secretHash: hashSecret(secret), updatedAt: context.clock() });
+  await context.store.commit(context.store.clientsFile);
+  return { client_id: id, client_secret: secret };
+}
+
+function requireClient(context: BridgeContext, id: string): ClientRecord {
+  const client = context.store.clients.get(id);
+  if (!client) throw new CommandFailure(`no client ${id}`);
+  return client;
+}
+
+function buildClient(
+  context: BridgeContext,
+  input: NewClient,
+  source: ClientRecord['source'],
+): { record: ClientRecord; secret?: string } {
+  if (!CLIENT_ID.test(input.id)) throw new CommandFailure('client_id must be 1-200 printable ASCII characters without spaces');
+  if (input.public && input.secret) throw new CommandFailure('a public client has no secret: use --secret or --public, not both');
+  if (input.secret !== undefined && input.secret.length < 16) {
+    throw new CommandFailure('the secret must be at least 16 characters (leave --secret out to get a generated one)');
+  }
+  const redirectUris = [
+    ...(input.alexaVendorId ? alexaRedirectUris(input.alexaVendorId) : []),
+    ...(input.redirectUris ?? []).map(checkRedirectUri),
+  ];
+  if (redirectUris.length === 0) throw new CommandFailure('give --alexa-vendor-id or at least one --redirect-uri');
+  const scopes = input.scopes?.length ? input.scopes : ['alexa'];
+  for (const scope of scopes) {
+    if (!SCOPE_TOKEN.test(scope)) throw new CommandFailure(`scope "${scope}" is not a valid scope token (RFC 6749 §3.3)`);
+  }
+  const secret = input.public ? undefined : (input.secret ?? newOpaqueToken());
+  const now = context.clock();
+  return {
+    record: {
+      id: input.id,
+      name: input.name?.trim() || input.id,
+      public: Boolean(input.public),
+      ...(secret ? { secretHash: hashSecret(secret) } : {}),
+      redirectUris: [...new Set(redirectUris)],
+      scopes: [...new Set(scopes)],
+      ...(input.alexaVendorId ? { alexaVendorId: input.alexaVendorId } : {}),
+      source,
+      createdAt: now,
+      updatedAt: now,
+    },
+    ...(secret ? { secret } : {}),
+  };
+}
+
+/** Redirect URIs are absolute, https (or loopback http for testing), no fragment (RFC 6749 §3.1.2). */
+function checkRedirectUri(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CommandFailure(`redirect URI ${value} is not an absolute URL`);
+  }
+  if (url.hash || value.includes('#')) throw new CommandFailure(`redirect URI ${value} must not have a fragment`);
+  const loopback = url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !loopback) {
+    throw new CommandFailure(`redirect URI ${value} must be https (http only for localhost)`);
+  }
+  return value;
+}

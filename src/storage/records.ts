@@ -1,0 +1,70 @@
+// What the data files hold. Times are milliseconds since the epoch. Secrets, codes and tokens
+// are never stored: only their SHA-256 (base64url), see src/oauth/secrets.ts.
+
+export interface ClientRecord {
+  id: string;
+  name: string;
+  /** A public client has no secret and must use PKCE. */
+  public: boolean;
+  secretHash?: string;
+  /** Compared byte for byte (RFC 9700 §4.1.3). */
+  redirectUris: string[];
+  scopes: string[];
+  alexaVendorId?: string;
+  /** `config` clients are kept in step with the configuration at every start. */
+  source: 'cli' | 'config';
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UserRecord {
+  username: string;
+  /** `scrypt$N$r$p$salt$hash`, see src/auth/password.ts. */
+  passwordHash: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface CodeRecord {
+  hash: string;
+  clientId: string;
+  redirectUri: string;
+  username: string;
+  scope: string;
+  /** S256 challenge, when the client sent one (RFC 7636). */
+  codeChallenge?: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** Set by the first exchange; a second one revokes `grantId` (RFC 6749 §4.1.2). */
+  consumedAt?: number;
+  grantId?: string;
+}
+
+export interface TokenRecord {
+  hash: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface RetiredRefreshToken {
+  hash: string;
+  rotatedAt: number;
+}
+
+export interface GrantRecord {
+  id: string;
+  clientId: string;
+  username: string;
+  scope: string;
+  createdAt: number;
+  /** The code this grant came from, so a replay of it can revoke the grant. */
+  codeHash: string;
+  lastRefreshAt?: number;
+  refreshCount: number;
+  accessTokens: TokenRecord[];
+  refreshToken: TokenRecord;
+  /** Recently rotated refresh tokens: a retry within the grace is honoured, a later reuse revokes the grant. */
+  retiredRefreshTokens: RetiredRefreshToken[];
+  revokedAt?: number;
+  revokedReason?: string;
+}

@@ -1,0 +1,81 @@
+import { access, constants, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Collection } from './collection.js';
+import { DataFile, type Collections } from './dataFile.js';
+import type { ClientRecord, CodeRecord, GrantRecord, UserRecord } from './records.js';
+import { TokenIndex } from './tokenIndex.js';
+
+/** A change could not be made durable; it was rolled back in memory too. */
+export class StorageWriteError extends Error {
+  constructor(readonly path: string, cause: unknown) {
+    super(`writing ${path} failed: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+  }
+}
+
+export interface StorageHealth {
+  ok: boolean;
+  /** Why storage is unhealthy: the last failed write, or the data dir not writable. */
+  problem?: string;
+}
+
+/**
+ * Everything the bridge keeps, one file per kind of record. Codes live in the grants file so that
+ * consuming a code and creating its grant are one atomic write.
+ */
+export class Store {
+  readonly clients = new Collection<ClientRecord>((client) => client.id);
+  readonly users = new Collection<UserRecord>((user) => user.username);
+  readonly codes = new Collection<CodeRecord>((code) => code.hash);
+  readonly grants = new Collection<GrantRecord>((grant) => grant.id);
+  readonly tokens = new TokenIndex();
+
+  readonly clientsFile: DataFile<{ clients: Collection<ClientRecord> }>;
+  readonly usersFile: DataFile<{ users: Collection<UserRecord> }>;
+  readonly grantsFile: DataFile<{ codes: Collection<CodeRecord>; grants: Collection<GrantRecord> }>;
+  private lastWriteError: string | undefined;
+
+  private constructor(readonly dataDir: string) {
+    const onWriteFailed = (error: unknown) => {
+      this.lastWriteError = `a write failed: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+    };
+    this.grants.addIndex(this.tokens);
+    this.clientsFile = new DataFile({ path: join(dataDir, 'clients.json'), collections: { clients: this.clients }, onWriteFailed });
+    this.usersFile = new DataFile({ path: join(dataDir, 'users.json'), collections: { users: this.users }, onWriteFailed });
+    this.grantsFile = new DataFile({
+      path: join(dataDir, 'grants.json'),
+      collections: { codes: this.codes, grants: this.grants },
+      onWriteFailed,
+    });
+  }
+
+  static async open(dataDir: string): Promise<Store> {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const store = new Store(dataDir);
+    for (const file of store.files()) await file.open();
+    return store;
+  }
+
+  files(): DataFile<Collections>[] {
+    return [this.clientsFile, this.usersFile, this.grantsFile];
+  }
+
+  /** Commits a file and remembers whether writing works, for /health. */
+  async commit(file: DataFile<Collections>): Promise<void> {
+    try {
+      await file.commit();
+    } catch (error) {
+      throw new StorageWriteError(file.path, error);
+    }
+    this.lastWriteError = undefined;
+  }
+
+  async health(): Promise<StorageHealth> {
+    if (this.lastWriteError) return { ok: false, problem: this.lastWriteError };
+    try {
+      await access(this.dataDir, constants.W_OK);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, problem: `data dir is not writable: ${(error as NodeJS.ErrnoException).code ?? error}` };
+    }
+  }
+}

@@ -1,0 +1,92 @@
+// The bridge as users run it: `node dist/cli.js serve` on a fresh data directory, seeded through
+// its own CLI while it runs (the CLI hands the change to the daemon).
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { freePort, runCommand, startServer, type Child } from './proc.ts';
+import type { Credentials, OAuthServer } from './servers.ts';
+
+export const BRIDGE_CLI = path.resolve(import.meta.dirname, '../../dist/cli.js');
+
+export function bridgeBuilt(): boolean {
+  return existsSync(BRIDGE_CLI);
+}
+
+interface Spawned {
+  child: Child;
+  url: string;
+  dataDir: string;
+  env: Record<string, string>;
+}
+
+export type BridgeServer = OAuthServer & Spawned;
+
+/** Starts the daemon on an empty data directory of its own under `runDir`. */
+export async function spawnBridge(runDir: string): Promise<Spawned> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(path.join(runDir, 'bridge-data-'));
+  const env = {
+    BRIDGE_DATA_DIR: dataDir,
+    BRIDGE_PORT: String(port),
+    BRIDGE_HOST: '127.0.0.1',
+    BRIDGE_PUBLIC_URL: url,
+    BRIDGE_LOG_LEVEL: 'info',
+  };
+  return { child: await launch(env, `${dataDir}.log`), url, dataDir, env };
+}
+
+function launch(env: Record<string, string>, logFile: string): Promise<Child> {
+  return startServer({
+    command: process.execPath,
+    args: [BRIDGE_CLI, 'serve'],
+    env,
+    healthUrl: `${env.BRIDGE_PUBLIC_URL}/health`,
+    logFile,
+  });
+}
+
+/** Stops the daemon, runs `whileStopped`, and starts it again on the same data directory and address. */
+export async function restartBridge(bridge: BridgeServer, whileStopped: () => void): Promise<BridgeServer> {
+  await bridge.child.stop();
+  whileStopped();
+  return { ...bridge, child: await launch(bridge.env, bridge.child.logFile) };
+}
+
+function cli(spawned: Spawned, args: string[], stdin?: string): Promise<string> {
+  return runCommand(process.execPath, [BRIDGE_CLI, '--data-dir', spawned.dataDir, ...args], spawned.env, stdin);
+}
+
+/** A started bridge with the Alexa client and the user registered. */
+export async function startBridge(creds: Credentials, runDir: string): Promise<BridgeServer> {
+  const spawned = await spawnBridge(runDir);
+  await cli(spawned, [
+    'client', 'add', creds.clientId,
+    '--redirect-uri', creds.redirectUri,
+    '--secret', creds.clientSecret,
+    '--scope', creds.scope,
+    '--json',
+  ]);
+  await cli(spawned, ['user', 'add', creds.username, '--password-stdin'], creds.password);
+  const { url } = spawned;
+  const target = {
+    ...creds,
+    authorizeUrl: `${url}/alexa/authorize`,
+    tokenUrl: `${url}/alexa/token`,
+    introspectUrl: `${url}/alexa/introspect`,
+  };
+  return { ...spawned, name: 'bridge', target };
+}
+
+/** How many grants the bridge itself says it holds (`grant list --json`). */
+export async function countGrants(bridge: BridgeServer): Promise<number> {
+  const listed = JSON.parse(await cli(bridge, ['grant', 'list', '--json'])) as unknown;
+  return Array.isArray(listed) ? listed.length : Number.NaN;
+}
+
+/** Bytes of every file in the data directory. */
+export function dataDirBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => statSync(path.join(dir, name)))
+    .filter((stat) => stat.isFile())
+    .reduce((sum, stat) => sum + stat.size, 0);
+}
