@@ -10,7 +10,9 @@ import { DataDirLock } from './control/lock.js';
 import { controlSocketPath, serveControlSocket } from './control/socket.js';
 import { createPublicApp } from './http/publicApp.js';
 import { syncConfiguredClient } from './services/clients.js';
+import type { FileIo } from './storage/atomicWrite.js';
 import { Store } from './storage/store.js';
+import { runUpkeep, scheduleUpkeep } from './upkeep/scheduler.js';
 import { VERSION } from './version.js';
 
 export interface Daemon {
@@ -23,13 +25,14 @@ export interface Daemon {
 
 const SHUTDOWN_DEADLINE_MS = 4500;
 
-export async function startDaemon(config: Config, log: Logger, clock: Clock = Date.now): Promise<Daemon> {
+/** `io` replaces the storage's file operations, for fault-injection tests. */
+export async function startDaemon(config: Config, log: Logger, clock: Clock = Date.now, io?: FileIo): Promise<Daemon> {
   // Every file the daemon creates (data, lock, control socket) is its owner's only.
   process.umask(0o077);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const lock = await DataDirLock.acquire(config.dataDir);
   try {
-    const store = await Store.open(config.dataDir);
+    const store = await Store.open(config.dataDir, io);
     const context: BridgeContext = { config, store, clock, log };
     for (const warning of configWarnings(config)) log.warn(warning);
     const synced = await syncConfiguredClient(context);
@@ -50,7 +53,16 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
     }
     const port = (server.address() as AddressInfo).port;
     log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
-    return { context, port, stop: () => stop(server, control, context, lock) };
+    void runUpkeep(context); // catches up after downtime; the schedule takes over from here
+    const upkeep = scheduleUpkeep(context);
+    return {
+      context,
+      port,
+      stop: async () => {
+        upkeep.stop();
+        await stop(server, control, context, lock);
+      },
+    };
   } catch (error) {
     await lock.release();
     throw error;

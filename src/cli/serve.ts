@@ -1,11 +1,12 @@
 import type { Config } from '../config/schema.js';
 import { startDaemon } from '../daemon.js';
-import { createLogger } from '../log/logger.js';
+import { createDaemonLogger } from '../log/logger.js';
 import { nextSteps } from './nextSteps.js';
 
 /** `serve`: runs until SIGTERM or SIGINT, then shuts down gracefully (exit 0). */
 export async function serve(config: Config): Promise<void> {
-  const log = createLogger(config.logLevel);
+  process.umask(0o077); // log files, data and the control socket are the owner's only
+  const { log, close } = await createDaemonLogger(config);
   const daemon = await startDaemon(config, log);
   const steps = nextSteps(daemon.context);
   if (steps) process.stderr.write(`${steps}\n`);
@@ -17,5 +18,5 @@ export async function serve(config: Config): Promise<void> {
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
   });
-  log.flush();
+  close();
 }

@@ -58,8 +58,12 @@ export const configSchema = z
     refreshTokenTtl: seconds(3600).default(7_776_000),
     /** How long a just-rotated refresh token may be retried (Alexa retries lost responses). */
     refreshGrace: seconds(0).max(3600).default(60),
-    /** pino level for stdout. */
+    /** pino level for stdout and the log files. */
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    /** Size of one log file in the data dir's logs/ folder, MB, before it rolls over. */
+    logFileMb: z.coerce.number().min(0.01).max(1024).default(10),
+    /** How many log files are kept, the current one included; 0 writes no log files (stdout only). */
+    logFiles: z.coerce.number().int().min(0).max(100).default(5),
     /** Who may sign in: `local` users (CLI) or Home Assistant accounts via the Supervisor. Default set at load. */
     auth: z.enum(['local', 'homeassistant']).optional(),
     /** The Supervisor's API, used for `homeassistant` sign-in. */
@@ -80,6 +84,20 @@ export const configSchema = z
       .optional(),
     /** ...and the scopes it may ask for. */
     scopes: stringList.default(['alexa']),
+    // Abuse limits. Alexa refreshes about once an hour per linked account, so real traffic stays
+    // far below every one of them; they exist for password guessing and floods.
+    /** Consecutive failed sign-ins for one username from one address before that pair is blocked. */
+    signInFailureLimit: z.coerce.number().int().min(1).default(5),
+    /** First block of such a pair, seconds; each further block within a day doubles it, up to a day. */
+    signInBlockSeconds: seconds(1).max(86_400).default(60),
+    /** Failed sign-ins from one address in a day, whatever the username, before the address is blocked for a day. */
+    signInDailyFailureLimit: z.coerce.number().int().min(1).default(100),
+    /** Requests per minute from one address to the token, revoke and introspect endpoints. */
+    apiRequestsPerMinute: z.coerce.number().int().min(1).default(300),
+    /** Requests per minute by one authenticated client to those endpoints (a skill backend introspects per voice command). */
+    clientRequestsPerMinute: z.coerce.number().int().min(1).default(600),
+    /** Failed client authentications from one address in 10 minutes before it is blocked for 10 minutes. */
+    clientAuthFailureLimit: z.coerce.number().int().min(1).default(20),
   })
   .strict();
 

@@ -1,10 +1,12 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { BridgeContext } from '../context.js';
+import { ApiLimits } from '../abuse/apiLimits.js';
 import { renderApiErrors } from './middleware/apiErrors.js';
 import { noStore } from './middleware/noStore.js';
 import { renderPageErrors } from './middleware/pageErrors.js';
 import { parseForm, rejectRepeatedParams } from './middleware/parseForm.js';
+import { countAuthFailures, limitByAddress, limitByClient } from './middleware/rateLimit.js';
 import { logRequests } from './middleware/requestLog.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
 import { authorizeRoutes } from './routes/authorize.js';
@@ -24,7 +26,17 @@ export function createPublicApp(context: BridgeContext, health: HealthInfo): Koa
 
   const router = new Router();
   const authorize = authorizeRoutes(context);
-  const clientEndpoint = [noStore, renderApiErrors, parseForm, rejectRepeatedParams, requireClient(context)] as const;
+  const limits = new ApiLimits(context.config);
+  const clientEndpoint = [
+    noStore,
+    renderApiErrors,
+    limitByAddress(limits),
+    countAuthFailures(limits),
+    parseForm,
+    rejectRepeatedParams,
+    requireClient(context),
+    limitByClient(limits),
+  ] as const;
 
   router.get('/health', healthRoute(context, health));
   router.get('/.well-known/oauth-authorization-server', renderApiErrors, metadataRoute(context));

@@ -1,4 +1,8 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pinoRoll from 'pino-roll';
+import type { Config } from '../config/schema.js';
 
 /**
  * Never logged, wherever they appear in a log object: the request log writes paths without
@@ -35,4 +39,33 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
+}
+
+/**
+ * The daemon's log: stdout (the add-on's log tab) and, as the linking audit trail, size-capped
+ * JSON-lines files in <data dir>/logs, the oldest removed (also those of earlier runs) so at
+ * most `logFiles` files of `logFileMb` exist.
+ */
+export async function createDaemonLogger(config: Config): Promise<{ log: Logger; close(): void }> {
+  const stdout = pino.destination({ dest: 1, sync: false });
+  if (config.logFiles === 0) return { log: createLogger(config.logLevel, stdout), close: () => stdout.flushSync() };
+  const folder = join(config.dataDir, 'logs');
+  // pino-roll's own mkdir races with its first open; the folder must exist before it starts.
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const file = await pinoRoll({
+    file: join(folder, 'bridge'),
+    size: `${Math.round(config.logFileMb * 1024)}k`,
+    limit: { count: config.logFiles - 1, removeOtherLogFiles: true },
+  });
+  const streams = pino.multistream([
+    { level: config.logLevel, stream: stdout },
+    { level: config.logLevel, stream: file },
+  ]);
+  return {
+    log: createLogger(config.logLevel, streams),
+    close: () => {
+      stdout.flushSync();
+      file.end();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { Low } from 'lowdb';
 import type { Collection } from './collection.js';
+import type { FileIo } from './atomicWrite.js';
 import { DataFileError, DurableJsonAdapter } from './durableJsonAdapter.js';
 
 /** Upgrades a document of version `from` to `from + 1`. */
@@ -15,6 +16,7 @@ export interface DataFileOptions<C extends Collections> {
   migrations?: Migration[];
   /** Told when a write fails, with the error, after memory went back to what is on disk. */
   onWriteFailed?: (error: unknown) => void;
+  io?: FileIo;
 }
 
 /**
@@ -31,7 +33,7 @@ export class DataFile<C extends Collections> {
   constructor(private readonly options: DataFileOptions<C>) {
     this.path = options.path;
     this.version = (options.migrations?.length ?? 0) + 1;
-    this.adapter = new DurableJsonAdapter(options.path, (error) => this.rollback(error));
+    this.adapter = new DurableJsonAdapter(options.path, (error) => this.rollback(error), options.io);
     // The document serializes the collections only when a write starts (see DurableJsonAdapter).
     this.low = new Low(this.adapter, { toJSON: () => this.snapshot() });
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Adapter } from 'lowdb';
-import { writeFileDurably } from './atomicWrite.js';
+import { writeFileDurably, type FileIo } from './atomicWrite.js';
 
 /** A data file that exists but cannot be used; start-up stops with this message. */
 export class DataFileError extends Error {
@@ -33,6 +33,7 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
     readonly path: string,
     /** Runs synchronously when a write fails, before any caller hears of it, so memory can go back to what is on disk. */
     private readonly onWriteFailed: (error: unknown) => void,
+    private readonly io?: FileIo,
   ) {}
 
   async read(): Promise<T | null> {
@@ -68,7 +69,7 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
       const batch = this.waiting;
       this.waiting = [];
       try {
-        await writeFileDurably(this.path, `${JSON.stringify(data)}\n`);
+        await writeFileDurably(this.path, `${JSON.stringify(data)}\n`, this.io);
       } catch (error) {
         // Changes that joined the queue meanwhile were made on top of the failed ones: they fail too.
         const failed = [...batch, ...this.waiting];

@@ -1,6 +1,7 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Collection } from './collection.js';
+import { writeFileDurably, type FileIo } from './atomicWrite.js';
 import { DataFile, type Collections } from './dataFile.js';
 import type { ClientRecord, CodeRecord, GrantRecord, UserRecord } from './records.js';
 import { TokenIndex } from './tokenIndex.js';
@@ -34,23 +35,25 @@ export class Store {
   readonly grantsFile: DataFile<{ codes: Collection<CodeRecord>; grants: Collection<GrantRecord> }>;
   private lastWriteError: string | undefined;
 
-  private constructor(readonly dataDir: string) {
+  private constructor(
+    readonly dataDir: string,
+    private readonly io: FileIo | undefined,
+  ) {
     const onWriteFailed = (error: unknown) => {
       this.lastWriteError = `a write failed: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
     };
     this.grants.addIndex(this.tokens);
-    this.clientsFile = new DataFile({ path: join(dataDir, 'clients.json'), collections: { clients: this.clients }, onWriteFailed });
-    this.usersFile = new DataFile({ path: join(dataDir, 'users.json'), collections: { users: this.users }, onWriteFailed });
-    this.grantsFile = new DataFile({
-      path: join(dataDir, 'grants.json'),
-      collections: { codes: this.codes, grants: this.grants },
-      onWriteFailed,
-    });
+    const file = <C extends Collections>(name: string, collections: C) =>
+      new DataFile({ path: join(dataDir, name), collections, onWriteFailed, io });
+    this.clientsFile = file('clients.json', { clients: this.clients });
+    this.usersFile = file('users.json', { users: this.users });
+    this.grantsFile = file('grants.json', { codes: this.codes, grants: this.grants });
   }
 
-  static async open(dataDir: string): Promise<Store> {
+  /** `io` replaces the file operations of every write, for fault-injection tests. */
+  static async open(dataDir: string, io?: FileIo): Promise<Store> {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    const store = new Store(dataDir);
+    const store = new Store(dataDir, io);
     for (const file of store.files()) await file.open();
     return store;
   }
@@ -69,13 +72,20 @@ export class Store {
     this.lastWriteError = undefined;
   }
 
+  /**
+   * Healthy while writes succeed. After a failed write, each check tries a small durable write
+   * of its own, so health comes back by itself once the disk does.
+   */
   async health(): Promise<StorageHealth> {
-    if (this.lastWriteError) return { ok: false, problem: this.lastWriteError };
     try {
       await access(this.dataDir, constants.W_OK);
+      if (this.lastWriteError) {
+        await writeFileDurably(join(this.dataDir, 'health-probe'), `${new Date().toISOString()}\n`, this.io);
+        this.lastWriteError = undefined;
+      }
       return { ok: true };
     } catch (error) {
-      return { ok: false, problem: `data dir is not writable: ${(error as NodeJS.ErrnoException).code ?? error}` };
+      return { ok: false, problem: this.lastWriteError ?? `data dir is not writable: ${(error as NodeJS.ErrnoException).code ?? error}` };
     }
   }
 }

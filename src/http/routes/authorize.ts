@@ -1,4 +1,5 @@
 import type { Context, Middleware } from 'koa';
+import { SignInGuard } from '../../abuse/signInGuard.js';
 import { signIn } from '../../auth/signIn.js';
 import type { BridgeContext } from '../../context.js';
 import { checkAuthorizeRequest, type AuthorizeRequest } from '../../oauth/authorizeRequest.js';
@@ -18,6 +19,7 @@ type State = FormState & RequestLogState;
 /** GET and POST /alexa/authorize: RFC 6749 §4.1.1-4.1.2 with a sign-in and consent page. */
 export function authorizeRoutes(context: BridgeContext): { show: Middleware<State>; decide: Middleware<State> } {
   const csrf = new CsrfGuard();
+  const guard = new SignInGuard(context.config);
   const action = `${context.config.publicUrl}/alexa/authorize`;
   const secureCookie = context.config.publicUrl.startsWith('https:');
   const accountKind = context.config.auth === 'homeassistant' ? 'Home Assistant' : 'household';
@@ -47,6 +49,12 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
   function redirectError(ctx: Context, redirectUri: string, state: string | undefined, error: OAuthError): void {
     (ctx.state as RequestLogState).errorDetail = `${error.code}: ${error.detail ?? error.description}`;
     redirect(ctx, redirectUri, { error: error.code, error_description: error.description, state });
+  }
+
+  function refuseBlocked(ctx: Context, request: AuthorizeRequest, username: string, retryAfterSeconds: number): void {
+    (ctx.state as RequestLogState).errorDetail = `sign-in blocked for ${username} from ${ctx.ip} for ${retryAfterSeconds} s`;
+    ctx.set('Retry-After', String(retryAfterSeconds));
+    renderPage(ctx, request, 429, `Too many failed sign-ins. Try again in ${formatWait(retryAfterSeconds)}.`, username);
   }
 
   /** Checks the request; answers the problems itself and returns the checked request otherwise. */
@@ -91,10 +99,17 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
       renderPage(ctx, request, 400, 'Enter your username and password.', username);
       return;
     }
+    const gate = await guard.check(username, ctx.ip);
+    if (!gate.allowed) {
+      refuseBlocked(ctx, request, username, gate.retryAfterSeconds);
+      return;
+    }
     const result = await signIn({ ...context, log: ctx.state.log }, username, password);
     if (result.outcome === 'invalid') {
       ctx.state.errorDetail = `sign-in failed for ${username}`;
-      renderPage(ctx, request, 400, 'The username or password is not right.', username);
+      const next = await guard.recordFailure(username, ctx.ip);
+      if (!next.allowed) refuseBlocked(ctx, request, username, next.retryAfterSeconds);
+      else renderPage(ctx, request, 400, 'The username or password is not right.', username);
       return;
     }
     if (result.outcome === 'unavailable') {
@@ -102,6 +117,7 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
       renderPage(ctx, request, 503, 'Home Assistant could not be asked to check your password. Try again in a minute.', username);
       return;
     }
+    await guard.recordSuccess(username, ctx.ip);
     let code: string;
     try {
       code = await issueCode(context, request, result.username);
@@ -115,4 +131,10 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
   };
 
   return { show, decide };
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} seconds`;
+  if (seconds < 5400) return `${Math.ceil(seconds / 60)} minutes`;
+  return `${Math.ceil(seconds / 3600)} hours`;
 }

@@ -1,0 +1,16 @@
+// pino-roll ships no type declarations; this covers the options the bridge uses.
+declare module 'pino-roll' {
+  import type { DestinationStream } from 'pino';
+
+  interface PinoRollOptions {
+    file: string;
+    size?: number | string;
+    frequency?: number | string;
+    extension?: string;
+    mkdir?: boolean;
+    symlink?: boolean;
+    limit?: { count?: number; removeOtherLogFiles?: boolean };
+  }
+
+  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & { end(): void; flushSync(): void }>;
+}

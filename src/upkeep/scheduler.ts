@@ -1,0 +1,36 @@
+import cron from 'node-cron';
+import type { BridgeContext } from '../context.js';
+import { purgeExpired } from './purge.js';
+
+/** One upkeep job: removes what has outlived its use and says how much, by kind. */
+export interface UpkeepJob {
+  name: string;
+  run(context: BridgeContext): Promise<Record<string, number>>;
+}
+
+export const upkeepJobs: UpkeepJob[] = [{ name: 'purge expired codes and grants', run: purgeExpired }];
+
+/** Runs every job once; a failing job is logged and the others still run. Never throws. */
+export async function runUpkeep(context: BridgeContext, jobs: readonly UpkeepJob[] = upkeepJobs): Promise<void> {
+  for (const job of jobs) {
+    try {
+      const removed = await job.run(context);
+      context.log.info({ job: job.name, removed }, 'upkeep done');
+    } catch (error) {
+      context.log.error({ job: job.name, err: error }, 'upkeep job failed; will try again at the next run');
+    }
+  }
+}
+
+/**
+ * Every 15 minutes, in UTC so a DST change never skips or doubles a run. node-cron 4 starts a
+ * task at once when scheduled; `noOverlap` skips a tick while the previous run still goes.
+ */
+export function scheduleUpkeep(context: BridgeContext, jobs: readonly UpkeepJob[] = upkeepJobs): { stop(): void } {
+  const task = cron.schedule('*/15 * * * *', () => runUpkeep(context, jobs), {
+    name: 'upkeep',
+    timezone: 'Etc/UTC',
+    noOverlap: true,
+  });
+  return { stop: () => void task.destroy() };
+}
