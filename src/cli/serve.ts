@@ -5,7 +5,6 @@ import { nextSteps } from './nextSteps.js';
 
 /** `serve`: runs until SIGTERM or SIGINT, then shuts down gracefully (exit 0). */
 export async function serve(config: Config): Promise<void> {
-  process.umask(0o077); // log files, data and the control socket are the owner's only
   const { log, close } = await createDaemonLogger(config);
   const daemon = await startDaemon(config, log);
   const steps = nextSteps(daemon.context);

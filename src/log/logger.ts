@@ -46,16 +46,21 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
  * JSON-lines files in <data dir>/logs, the oldest removed (also those of earlier runs) so at
  * most `logFiles` files of `logFileMb` exist.
  */
-export async function createDaemonLogger(config: Config): Promise<{ log: Logger; close(): void }> {
-  const stdout = pino.destination({ dest: 1, sync: false });
-  if (config.logFiles === 0) return { log: createLogger(config.logLevel, stdout), close: () => stdout.flushSync() };
+export async function createDaemonLogger(
+  config: Config,
+  stdout: DestinationStream & { flushSync?(): void } = pino.destination({ dest: 1, sync: false }),
+): Promise<{ log: Logger; close(): void }> {
+  if (config.logFiles === 0) return { log: createLogger(config.logLevel, stdout), close: () => stdout.flushSync?.() };
   const folder = join(config.dataDir, 'logs');
+  process.umask(0o077); // pino-roll has no mode option; the logs name users and addresses
   // pino-roll's own mkdir races with its first open; the folder must exist before it starts.
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const file = await pinoRoll({
     file: join(folder, 'bridge'),
     size: `${Math.round(config.logFileMb * 1024)}k`,
     limit: { count: config.logFiles - 1, removeOtherLogFiles: true },
+    // Synchronous writes: pino-roll rolls on the stream's 'drain', which buffered bursts delay far past the cap.
+    sync: true,
   });
   const streams = pino.multistream([
     { level: config.logLevel, stream: stdout },
@@ -64,7 +69,7 @@ export async function createDaemonLogger(config: Config): Promise<{ log: Logger;
   return {
     log: createLogger(config.logLevel, streams),
     close: () => {
-      stdout.flushSync();
+      stdout.flushSync?.();
       file.end();
     },
   };

@@ -10,6 +10,8 @@ declare module 'pino-roll' {
     mkdir?: boolean;
     symlink?: boolean;
     limit?: { count?: number; removeOtherLogFiles?: boolean };
+    /** Passed on to sonic-boom. */
+    sync?: boolean;
   }
 
   export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & { end(): void; flushSync(): void }>;
