@@ -87,14 +87,7 @@ function buildProgram(): Command {
       print(`Added client ${result.client_id}.`);
       if (result.client_secret) print(`Client secret (shown only now, stored hashed): ${result.client_secret}`);
     });
-  client
-    .command('list')
-    .description('list clients')
-    .option('--json', 'print JSON')
-    .action(async (options: JsonOption, command: Command) => {
-      const clients = await admin(command, 'client list', undefined);
-      print(options.json ? JSON.stringify(clients) : formatTable(clients, ['client_id', 'type', 'name', 'scopes', 'redirect_uris']));
-    });
+  listCommand(client, 'list clients', 'client list', ['client_id', 'type', 'name', 'scopes', 'redirect_uris']);
   client
     .command('show <client_id>')
     .description('show one client')
@@ -136,14 +129,7 @@ function buildProgram(): Command {
       const result = await admin(command, 'user passwd', { username, password: await readPassword() });
       print(`Changed the password of ${result.changed}.`);
     });
-  user
-    .command('list')
-    .description('list users')
-    .option('--json', 'print JSON')
-    .action(async (options: JsonOption, command: Command) => {
-      const users = await admin(command, 'user list', undefined);
-      print(options.json ? JSON.stringify(users) : formatTable(users, ['username', 'linked_accounts', 'created_at']));
-    });
+  listCommand(user, 'list users', 'user list', ['username', 'linked_accounts', 'created_at']);
   user
     .command('remove <username>')
     .description('remove a user and revoke their linked accounts')
@@ -153,18 +139,7 @@ function buildProgram(): Command {
     });
 
   const grant = program.command('grant').description('linked accounts');
-  grant
-    .command('list')
-    .description('list linked accounts')
-    .option('--json', 'print JSON')
-    .action(async (options: JsonOption, command: Command) => {
-      const grants = await admin(command, 'grant list', undefined);
-      print(
-        options.json
-          ? JSON.stringify(grants)
-          : formatTable(grants, ['grant_id', 'client_id', 'username', 'status', 'linked_at', 'last_refresh_at']),
-      );
-    });
+  listCommand(grant, 'list linked accounts', 'grant list', ['grant_id', 'client_id', 'username', 'status', 'linked_at', 'last_refresh_at']);
   grant
     .command('revoke <grant_id>')
     .description('end a linked account: its tokens stop working at once')
@@ -180,6 +155,18 @@ function buildProgram(): Command {
 
   function admin<N extends AdminCommandName>(command: Command, name: N, args: Parameters<typeof runCommandSomewhere<N>>[2]) {
     return runCommandSomewhere(configOf(command), name, args);
+  }
+
+  /** `<parent> list [--json]`: an aligned table for people, or JSON. */
+  function listCommand(parent: Command, description: string, name: 'client list' | 'user list' | 'grant list', columns: string[]): void {
+    parent
+      .command('list')
+      .description(description)
+      .option('--json', 'print JSON')
+      .action(async (options: JsonOption, command: Command) => {
+        const rows = await admin(command, name, undefined);
+        print(options.json ? JSON.stringify(rows) : formatTable(rows, columns));
+      });
   }
 }
 

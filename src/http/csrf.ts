@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../oauth/secrets.js';
 
 /**
  * Double-submit CSRF protection for the consent form: a random cookie, and a hidden field that
@@ -25,9 +26,6 @@ export class CsrfGuard {
   }
 
   isValid(cookieValue: string | undefined, token: string | undefined): boolean {
-    if (!cookieValue || !token) return false;
-    const expected = Buffer.from(this.tokenFor(cookieValue));
-    const presented = Buffer.from(token);
-    return expected.length === presented.length && timingSafeEqual(expected, presented);
+    return Boolean(cookieValue && token) && constantTimeEqual(this.tokenFor(cookieValue!), token!);
   }
 }

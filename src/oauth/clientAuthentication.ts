@@ -1,6 +1,6 @@
 import type { BridgeContext } from '../context.js';
 import type { ClientRecord } from '../storage/records.js';
-import { OAuthError } from './errors.js';
+import { OAuthError, type FailureReason } from './errors.js';
 import type { OAuthParams } from './params.js';
 import { secretMatches } from './secrets.js';
 
@@ -26,41 +26,45 @@ export function authenticateClient(
   const bodySecret = params.get('client_secret');
   if (authorization !== undefined) {
     if (bodySecret !== undefined) {
-      throw new OAuthError('invalid_request', 'use one client authentication method, not HTTP Basic and client_secret together');
+      throw new OAuthError('invalid_request', 'use one client authentication method, not HTTP Basic and client_secret together', {
+        reason: 'client_auth_conflict',
+      });
     }
     return authenticateBasic(context, authorization, bodyId);
   }
   if (!bodyId) {
-    throw invalidClient('client authentication is required', 'no Authorization header and no client_id');
+    throw invalidClient('client authentication is required', 'no Authorization header and no client_id', 'client_auth_missing');
   }
   const client = context.store.clients.get(bodyId);
-  if (!client) throw invalidClient('client authentication failed', `unknown client_id ${bodyId}`);
+  if (!client) throw invalidClient('client authentication failed', `unknown client_id ${bodyId}`, 'unknown_client');
   if (bodySecret === undefined) {
-    if (!client.public) throw invalidClient('client authentication failed', `confidential client ${bodyId} sent no secret`);
+    if (!client.public) throw invalidClient('client authentication failed', `confidential client ${bodyId} sent no secret`, 'client_secret_missing');
     return { client, method: 'none' };
   }
   if (client.public || !client.secretHash || !secretMatches(bodySecret, client.secretHash)) {
-    throw invalidClient('client authentication failed', `wrong client_secret for ${bodyId} (client_secret_post)`);
+    throw invalidClient('client authentication failed', `wrong client_secret for ${bodyId} (client_secret_post)`, 'wrong_client_secret');
   }
   return { client, method: 'client_secret_post' };
 }
 
 function authenticateBasic(context: BridgeContext, header: string, bodyId: string | undefined): AuthenticatedClient {
   const credentials = parseBasic(header);
-  if (!credentials) throw invalidClient('malformed HTTP Basic credentials', 'Authorization header is not Basic base64(id:secret)');
+  if (!credentials) {
+    throw invalidClient('malformed HTTP Basic credentials', 'Authorization header is not Basic base64(id:secret)', 'client_auth_malformed');
+  }
   // §2.3.1 says both parts are form-urlencoded first; many clients send them raw, so both readings are tried.
   for (const id of readings(credentials.id)) {
     const client = context.store.clients.get(id);
     if (!client) continue;
     if (bodyId !== undefined && bodyId !== id) {
-      throw new OAuthError('invalid_request', 'client_id in the body differs from the HTTP Basic one');
+      throw new OAuthError('invalid_request', 'client_id in the body differs from the HTTP Basic one', { reason: 'client_auth_conflict' });
     }
     const matches = !client.public && client.secretHash !== undefined &&
       readings(credentials.secret).some((secret) => secretMatches(secret, client.secretHash!));
-    if (!matches) throw invalidClient('client authentication failed', `wrong client secret for ${id} (client_secret_basic)`);
+    if (!matches) throw invalidClient('client authentication failed', `wrong client secret for ${id} (client_secret_basic)`, 'wrong_client_secret');
     return { client, method: 'client_secret_basic' };
   }
-  throw invalidClient('client authentication failed', `unknown client_id ${credentials.id} (client_secret_basic)`);
+  throw invalidClient('client authentication failed', `unknown client_id ${credentials.id} (client_secret_basic)`, 'unknown_client');
 }
 
 function parseBasic(header: string): { id: string; secret: string } | undefined {
@@ -84,6 +88,6 @@ function readings(value: string): string[] {
 }
 
 /** RFC 6749 §5.2: 401 with a challenge for the scheme the server accepts. */
-function invalidClient(description: string, detail: string): OAuthError {
-  return new OAuthError('invalid_client', description, { status: 401, detail, headers: { 'WWW-Authenticate': REALM } });
+function invalidClient(description: string, detail: string, reason: FailureReason): OAuthError {
+  return new OAuthError('invalid_client', description, { status: 401, detail, reason, headers: { 'WWW-Authenticate': REALM } });
 }

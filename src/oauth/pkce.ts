@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from './secrets.js';
 
 // RFC 7636 §4.1: 43-128 characters of [A-Z a-z 0-9 - . _ ~].
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -19,7 +20,5 @@ export function s256(verifier: string): string {
 
 /** RFC 7636 §4.6, compared in constant time. */
 export function verifierMatches(verifier: string, challenge: string): boolean {
-  const computed = Buffer.from(s256(verifier));
-  const expected = Buffer.from(challenge);
-  return computed.length === expected.length && timingSafeEqual(computed, expected);
+  return constantTimeEqual(s256(verifier), challenge);
 }

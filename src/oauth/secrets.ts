@@ -18,9 +18,14 @@ export function hashSecret(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('base64url');
 }
 
+/** Equal strings, compared in time that does not depend on where they differ. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
 /** Compares a presented secret with a stored hash in constant time. */
 export function secretMatches(presented: string, storedHash: string): boolean {
-  const presentedHash = Buffer.from(hashSecret(presented));
-  const stored = Buffer.from(storedHash);
-  return presentedHash.length === stored.length && timingSafeEqual(presentedHash, stored);
+  return constantTimeEqual(hashSecret(presented), storedHash);
 }

@@ -2,6 +2,7 @@ import type { BridgeContext } from '../context.js';
 import { hashSecret, newOpaqueToken } from '../oauth/secrets.js';
 import type { ClientRecord } from '../storage/records.js';
 import { CommandFailure } from './failure.js';
+import { revokeGrantsWhere } from './grants.js';
 
 /** Amazon's three regional hosts; which one Alexa uses follows the Alexa app's language/region. */
 export const ALEXA_REDIRECT_HOSTS = ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp'] as const;
@@ -96,14 +97,7 @@ export async function syncConfiguredClient(context: BridgeContext): Promise<'cre
 
 export async function removeClient(context: BridgeContext, id: string): Promise<{ removed: string; grants_revoked: number }> {
   requireClient(context, id);
-  const now = context.clock();
-  let revoked = 0;
-  for (const grant of context.store.grants.values()) {
-    if (grant.clientId === id && !grant.revokedAt) {
-      context.store.grants.put({ ...grant, revokedAt: now, revokedReason: `client ${id} was removed` });
-      revoked++;
-    }
-  }
+  const revoked = revokeGrantsWhere(context, (grant) => grant.clientId === id, `client ${id} was removed`);
   context.store.clients.delete(id);
   await Promise.all([context.store.commit(context.store.clientsFile), context.store.commit(context.store.grantsFile)]);
   return { removed: id, grants_revoked: revoked };

@@ -47,3 +47,16 @@ export async function revokeGrant(context: BridgeContext, grantId: string, reaso
   await context.store.commit(context.store.grantsFile);
   return { revoked: grantId };
 }
+
+/** Revokes every live grant that `matches`; the caller commits the grants file. */
+export function revokeGrantsWhere(context: BridgeContext, matches: (grant: GrantRecord) => boolean, reason: string): number {
+  const now = context.clock();
+  let revoked = 0;
+  for (const grant of context.store.grants.values()) {
+    if (!grant.revokedAt && matches(grant)) {
+      context.store.grants.put({ ...grant, revokedAt: now, revokedReason: reason });
+      revoked++;
+    }
+  }
+  return revoked;
+}

@@ -1,6 +1,7 @@
 import { hashPassword } from '../auth/password.js';
 import type { BridgeContext } from '../context.js';
 import { CommandFailure } from './failure.js';
+import { revokeGrantsWhere } from './grants.js';
 
 export interface UserView {
   username: string;
@@ -46,14 +47,7 @@ export async function changePassword(context: BridgeContext, username: string, p
 /** Removing a user also ends their linked accounts: their tokens stop working at once. */
 export async function removeUser(context: BridgeContext, username: string): Promise<{ removed: string; grants_revoked: number }> {
   if (!context.store.users.get(username)) throw new CommandFailure(`no user ${username}`);
-  const now = context.clock();
-  let revoked = 0;
-  for (const grant of context.store.grants.values()) {
-    if (grant.username === username && !grant.revokedAt) {
-      context.store.grants.put({ ...grant, revokedAt: now, revokedReason: `user ${username} was removed` });
-      revoked++;
-    }
-  }
+  const revoked = revokeGrantsWhere(context, (grant) => grant.username === username, `user ${username} was removed`);
   context.store.users.delete(username);
   await Promise.all([context.store.commit(context.store.usersFile), context.store.commit(context.store.grantsFile)]);
   return { removed: username, grants_revoked: revoked };

@@ -38,6 +38,8 @@ export interface CodeRecord {
   /** Set by the first exchange; a second one revokes `grantId` (RFC 6749 §4.1.2). */
   consumedAt?: number;
   grantId?: string;
+  /** The authorization attempt this code came from, so token requests find its flow record. */
+  flowId?: string;
 }
 
 export interface TokenRecord {
@@ -67,4 +69,60 @@ export interface GrantRecord {
   retiredRefreshTokens: RetiredRefreshToken[];
   revokedAt?: number;
   revokedReason?: string;
+  /** The authorization attempt that created this grant (see FlowRecord). */
+  flowId?: string;
+}
+
+/** What went wrong, in words an admin can act on: the cause and the fix. Never holds a secret. */
+export interface Diagnosis {
+  /** Stable name of the failure, e.g. `redirect_uri_not_registered`. */
+  reason: string;
+  cause: string;
+  fix: string;
+}
+
+/** The steps of an authorization attempt, in order; see src/diagnostics/steps.ts. */
+export type FlowStepKind =
+  | 'authorize'
+  | 'refused'
+  | 'page'
+  | 'form-expired'
+  | 'sign-in-failed'
+  | 'sign-in-blocked'
+  | 'sign-in-unavailable'
+  | 'signed-in'
+  | 'approved'
+  | 'denied'
+  | 'code-issued'
+  | 'save-failed'
+  | 'token-failed'
+  | 'tokens-issued'
+  | 'refreshed'
+  | 'introspected'
+  | 'refresh-failed'
+  | 'abandoned';
+
+export interface FlowStep {
+  kind: FlowStepKind;
+  at: number;
+  /** What was seen at this step, e.g. the error code sent; never a secret. */
+  note?: string;
+  diagnosis?: Diagnosis;
+}
+
+/** One authorization attempt, from the authorize request to the tokens' first use (flows.json). */
+export interface FlowRecord {
+  id: string;
+  startedAt: number;
+  updatedAt: number;
+  clientId?: string;
+  redirectUri?: string;
+  scope?: string;
+  /** Whether the authorize request carried a PKCE code_challenge. */
+  pkce?: boolean;
+  username?: string;
+  grantId?: string;
+  steps: FlowStep[];
+  /** Steps left out in the middle once a flow had too many (a client retrying without end). */
+  stepsDropped?: number;
 }

@@ -12,13 +12,16 @@ export const exchangeAuthorizationCode: GrantHandler = async (context, client, p
   const code = params.get('code');
   if (!code) throw new OAuthError('invalid_request', 'code is required');
   const record = context.store.codes.get(hashSecret(code));
-  if (!record) throw new OAuthError('invalid_grant', 'the authorization code is invalid', { detail: 'no such code (never issued, or purged)' });
+  if (!record) {
+    throw new OAuthError('invalid_grant', 'the authorization code is invalid', { detail: 'no such code (never issued, or purged)', reason: 'code_unknown' });
+  }
   checkBinding(record, client, params);
   const now = context.clock();
   if (record.consumedAt !== undefined) return revokeReplayedCode(context, record, now);
   if (record.expiresAt <= now) {
     throw new OAuthError('invalid_grant', 'the authorization code has expired', {
       detail: `code expired ${Math.round((now - record.expiresAt) / 1000)} s ago (lifetime ${context.config.codeTtl} s)`,
+      reason: 'code_expired',
     });
   }
   return createGrant(context, record, now);
@@ -32,30 +35,38 @@ function checkBinding(record: CodeRecord, client: ClientRecord, params: OAuthPar
   if (record.clientId !== client.id) {
     throw new OAuthError('invalid_grant', 'the authorization code was issued to another client', {
       detail: `code belongs to client ${record.clientId}, presented by ${client.id}`,
+      reason: 'code_client_mismatch',
     });
   }
   const redirectUri = params.get('redirect_uri');
   // RFC 6749 §4.1.3: required, and identical, because the authorization request had it.
-  if (redirectUri === undefined) throw new OAuthError('invalid_request', 'redirect_uri is required');
+  if (redirectUri === undefined) throw new OAuthError('invalid_request', 'redirect_uri is required', { reason: 'redirect_uri_missing' });
   if (redirectUri !== record.redirectUri) {
     throw new OAuthError('invalid_grant', 'redirect_uri does not match the one used in the authorization request', {
       detail: `token request redirect_uri ${redirectUri}, authorization request ${record.redirectUri}`,
+      reason: 'redirect_uri_mismatch',
     });
   }
   const verifier = params.get('code_verifier');
   if (record.codeChallenge === undefined) {
     // RFC 9700 §2.1.1: a verifier without a challenge is a PKCE downgrade attempt.
     if (verifier !== undefined) {
-      throw new OAuthError('invalid_grant', 'code_verifier sent, but the authorization request had no code_challenge');
+      throw new OAuthError('invalid_grant', 'code_verifier sent, but the authorization request had no code_challenge', {
+        reason: 'pkce_verifier_unexpected',
+      });
     }
     return;
   }
-  if (verifier === undefined) throw new OAuthError('invalid_grant', 'code_verifier is required (PKCE was used)');
+  if (verifier === undefined) {
+    throw new OAuthError('invalid_grant', 'code_verifier is required (PKCE was used)', { reason: 'pkce_verifier_missing' });
+  }
   if (!isValidVerifier(verifier)) {
-    throw new OAuthError('invalid_grant', 'code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~');
+    throw new OAuthError('invalid_grant', 'code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~', {
+      reason: 'pkce_verifier_malformed',
+    });
   }
   if (!verifierMatches(verifier, record.codeChallenge)) {
-    throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge (S256)');
+    throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge (S256)', { reason: 'pkce_mismatch' });
   }
 }
 
@@ -68,6 +79,7 @@ async function revokeReplayedCode(context: BridgeContext, record: CodeRecord, no
   }
   throw new OAuthError('invalid_grant', 'the authorization code was already used; the tokens issued from it are revoked', {
     detail: `code first used ${Math.round((now - record.consumedAt!) / 1000)} s ago for grant ${record.grantId}`,
+    reason: 'code_reused',
   });
 }
 
@@ -83,6 +95,7 @@ async function createGrant(context: BridgeContext, record: CodeRecord, now: numb
     scope: record.scope,
     createdAt: now,
     codeHash: record.hash,
+    ...(record.flowId ? { flowId: record.flowId } : {}),
     refreshCount: 0,
     accessTokens: [tokens.access],
     refreshToken: tokens.refresh,

@@ -20,14 +20,20 @@ export const refreshAccessToken: GrantHandler = async (context, client, params) 
   const hash = hashSecret(presented);
   const location = context.store.tokens.find(hash);
   const grant = location && location.kind !== 'access' ? context.store.grants.get(location.grantId) : undefined;
-  if (!location || !grant) throw new OAuthError('invalid_grant', 'the refresh token is invalid', { detail: 'no such refresh token' });
+  if (!location || !grant) {
+    throw new OAuthError('invalid_grant', 'the refresh token is invalid', { detail: 'no such refresh token', reason: 'refresh_token_unknown' });
+  }
   if (grant.clientId !== client.id) {
     throw new OAuthError('invalid_grant', 'the refresh token was issued to another client', {
       detail: `grant ${grant.id} belongs to client ${grant.clientId}, presented by ${client.id}`,
+      reason: 'refresh_token_client_mismatch',
     });
   }
   if (grant.revokedAt) {
-    throw new OAuthError('invalid_grant', 'the refresh token has been revoked', { detail: `grant ${grant.id}: ${grant.revokedReason}` });
+    throw new OAuthError('invalid_grant', 'the refresh token has been revoked', {
+      detail: `grant ${grant.id}: ${grant.revokedReason}`,
+      reason: 'refresh_token_revoked',
+    });
   }
   const now = context.clock();
   const scope = narrowedScope(grant, params.get('scope'));
@@ -35,6 +41,7 @@ export const refreshAccessToken: GrantHandler = async (context, client, params) 
     if (grant.refreshToken.expiresAt <= now) {
       throw new OAuthError('invalid_grant', 'the refresh token has expired', {
         detail: `grant ${grant.id} idle since ${new Date(grant.lastRefreshAt ?? grant.createdAt).toISOString()}`,
+        reason: 'refresh_token_expired',
       });
     }
     return rotate(context, grant, scope, now);
@@ -45,6 +52,7 @@ export const refreshAccessToken: GrantHandler = async (context, client, params) 
   await context.store.commit(context.store.grantsFile);
   throw new OAuthError('invalid_grant', 'the refresh token was already used; the grant is revoked', {
     detail: `grant ${grant.id}: token rotated ${Math.round((now - retired.rotatedAt) / 1000)} s ago, grace ${context.config.refreshGrace} s`,
+    reason: 'refresh_token_reused',
   });
 };
 
@@ -53,7 +61,7 @@ function narrowedScope(grant: GrantRecord, requested: string | undefined): strin
   if (requested === undefined) return grant.scope;
   const tokens = parseScope(requested);
   const outside = scopesOutside(tokens, parseScope(grant.scope));
-  if (outside.length > 0) throw new OAuthError('invalid_scope', `scope not granted: ${outside.join(' ')}`);
+  if (outside.length > 0) throw new OAuthError('invalid_scope', `scope not granted: ${outside.join(' ')}`, { reason: 'scope_not_granted' });
   return formatScope(tokens);
 }
 
