@@ -55,13 +55,15 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
     log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
     void runUpkeep(context); // catches up after downtime; the schedule takes over from here
     const upkeep = scheduleUpkeep(context);
+    let stopping: Promise<void> | undefined;
     return {
       context,
       port,
-      stop: async () => {
-        upkeep.stop();
-        await stop(server, control, context, lock);
-      },
+      stop: () =>
+        (stopping ??= (async () => {
+          upkeep.stop();
+          await stop(server, control, context, lock);
+        })()),
     };
   } catch (error) {
     await lock.release();
@@ -88,6 +90,7 @@ async function stop(server: Server, control: NetServer, context: BridgeContext, 
   // drained there is nothing left to flush.
   await new Promise<void>((resolve) => control.close(() => resolve()));
   clearTimeout(deadline);
+  await context.store.close();
   await lock.release();
   context.log.info('alexa-oauth-bridge stopped');
 }

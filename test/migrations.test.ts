@@ -29,13 +29,16 @@ function petsFile(path: string) {
 
 test('a data file migrates forward step by step on open, and is written back at the new version', async () => {
   const path = join(await tempDir(), 'pets.json');
-  await writeFile(path, JSON.stringify({ version: 1, animals: [{ name: 'rex' }] }));
+  const original = JSON.stringify({ version: 1, animals: [{ name: 'rex' }] });
+  await writeFile(path, original);
   const { pets, file } = petsFile(path);
   await file.open();
   assert.equal(file.version, 3);
   assert.deepEqual(pets.get('rex'), { name: 'rex', legs: 4 });
-  await file.commit();
-  assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { version: 3, pets: [{ name: 'rex', legs: 4 }] });
+  assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { version: 3, seq: 0, pets: [{ name: 'rex', legs: 4 }] });
+  // The version before the migration is kept as the backup.
+  assert.equal(await readFile(`${path}.bak`, 'utf8'), original);
+  await file.close();
 });
 
 test('a file from a newer version of the program is refused, not guessed at', async () => {
@@ -46,11 +49,14 @@ test('a file from a newer version of the program is refused, not guessed at', as
 
 test('a file that does not parse stops the open, names itself and the command that restores the backup', async () => {
   const path = join(await tempDir(), 'pets.json');
+  await writeFile(path, JSON.stringify({ version: 3, pets: [{ name: 'tom', legs: 4 }] }));
   const { file, pets } = petsFile(path);
-  pets.put({ name: 'tom', legs: 4 });
-  await file.commit();
+  await file.open();
   pets.put({ name: 'jerry', legs: 4 });
-  await file.commit(); // the first version is now the .bak
+  await file.commit();
+  await file.close();
+  // Reopening folds the journal into a new snapshot: the first version becomes the .bak.
+  await petsFile(path).file.open();
   await writeFile(path, '{"version": 3, "pets": [');
   const error = await petsFile(path).file.open().then(() => undefined, (caught: Error) => caught);
   assert.ok(error);
@@ -58,4 +64,5 @@ test('a file that does not parse stops the open, names itself and the command th
   assert.match(error.message, new RegExp(`cp '${path}\\.bak' '${path}'`));
   // The backup is the last good version before the current one.
   assert.deepEqual(JSON.parse(await readFile(`${path}.bak`, 'utf8')), { version: 3, pets: [{ name: 'tom', legs: 4 }] });
+  assert.equal(pets.size, 2);
 });

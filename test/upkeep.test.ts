@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { hashSecret } from '../src/oauth/secrets.ts';
+import { Store } from '../src/storage/store.ts';
 import { runUpkeep, type UpkeepJob } from '../src/upkeep/scheduler.ts';
 import { purgeExpired } from '../src/upkeep/purge.ts';
 import { seedAlexa, startBridge } from './helpers/bridge.ts';
@@ -33,9 +32,11 @@ test('upkeep purges expired codes a day after they expire, and ended grants afte
   // The live link is untouched, on disk too.
   const refreshed = await tokenRequest(bridge.url, { grant_type: 'refresh_token', refresh_token: kept.refresh_token });
   assert.equal(refreshed.status, 200);
-  const onDisk = JSON.parse(await readFile(join(bridge.dataDir, 'grants.json'), 'utf8')) as { grants: unknown[]; codes: unknown[] };
-  assert.equal(onDisk.grants.length, 1);
-  assert.equal(onDisk.codes.length, 0);
+  await bridge.stop();
+  const onDisk = await Store.open(bridge.dataDir);
+  t.after(() => onDisk.close());
+  assert.equal(onDisk.grants.size, 1);
+  assert.equal(onDisk.codes.size, 0);
 });
 
 test('a grant whose refresh token expired is purged 30 days after it expired', async (t) => {

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { AdminCommandName } from '../control/commands.js';
 import { CommandFailure } from '../services/failure.js';
-import { DataFileError } from '../storage/durableJsonAdapter.js';
+import { DataFileError } from '../storage/snapshotAdapter.js';
 import { LockHeldError } from '../control/lock.js';
 import { VERSION } from '../version.js';
 import { formatRecord, formatTable } from './output.js';

@@ -29,7 +29,11 @@ export async function runCommandSomewhere<N extends AdminCommandName>(
     if (lock) {
       try {
         const store = await Store.open(config.dataDir);
-        return await runAdminCommand({ config, store, clock: Date.now, log: pino({ level: 'silent' }) }, name, args);
+        try {
+          return await runAdminCommand({ config, store, clock: Date.now, log: pino({ level: 'silent' }) }, name, args);
+        } finally {
+          await store.close();
+        }
       } finally {
         await lock.release();
       }

@@ -41,7 +41,7 @@ async function keepBackup(path: string, io: FileIo): Promise<void> {
   await io.rename(staging, `${path}.bak`);
 }
 
-async function syncDirectory(path: string, io: FileIo): Promise<void> {
+export async function syncDirectory(path: string, io: FileIo = fs): Promise<void> {
   const directory = await io.open(path, 'r');
   try {
     await directory.sync();

@@ -1,3 +1,8 @@
+export interface CollectionChanges<T> {
+  put: T[];
+  deleted: string[];
+}
+
 /** Keeps a secondary lookup in step with a collection's records. */
 export interface Index<T> {
   add(record: T): void;
@@ -12,6 +17,8 @@ export interface Index<T> {
 export class Collection<T> {
   private readonly records = new Map<string, T>();
   private readonly indexes: Index<T>[] = [];
+  /** Ids put or deleted since the last `takeChanges()`: what the next journal entry must hold. */
+  private readonly changed = new Set<string>();
 
   constructor(private readonly idOf: (record: T) => string) {}
 
@@ -37,6 +44,7 @@ export class Collection<T> {
     const previous = this.records.get(id);
     if (previous) for (const index of this.indexes) index.remove(previous);
     this.records.set(id, record);
+    this.changed.add(id);
     for (const index of this.indexes) index.add(record);
   }
 
@@ -44,6 +52,7 @@ export class Collection<T> {
     const previous = this.records.get(id);
     if (!previous) return false;
     for (const index of this.indexes) index.remove(previous);
+    this.changed.add(id);
     return this.records.delete(id);
   }
 
@@ -52,6 +61,26 @@ export class Collection<T> {
     this.records.clear();
     for (const index of this.indexes) index.clear();
     for (const record of records) this.put(record);
+    this.changed.clear();
+  }
+
+  /** Applies a journal entry's changes, as loaded from disk (not a new change). */
+  apply(changes: CollectionChanges<T>): void {
+    for (const record of changes.put) this.put(record);
+    for (const id of changes.deleted) this.delete(id);
+    this.changed.clear();
+  }
+
+  /** The changes since the last call: current versions of changed records, and ids deleted. */
+  takeChanges(): CollectionChanges<T> {
+    const changes: CollectionChanges<T> = { put: [], deleted: [] };
+    for (const id of this.changed) {
+      const record = this.records.get(id);
+      if (record) changes.put.push(record);
+      else changes.deleted.push(id);
+    }
+    this.changed.clear();
+    return changes;
   }
 
   toArray(): T[] {

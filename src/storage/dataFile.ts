@@ -1,7 +1,9 @@
 import { Low } from 'lowdb';
-import type { Collection } from './collection.js';
 import type { FileIo } from './atomicWrite.js';
-import { DataFileError, DurableJsonAdapter } from './durableJsonAdapter.js';
+import type { Collection, CollectionChanges } from './collection.js';
+import { GroupCommit } from './groupCommit.js';
+import { Journal } from './journal.js';
+import { DataFileError, SnapshotAdapter } from './snapshotAdapter.js';
 
 /** Upgrades a document of version `from` to `from + 1`. */
 export type Migration = (document: Record<string, unknown>) => Record<string, unknown>;
@@ -20,46 +22,124 @@ export interface DataFileOptions<C extends Collections> {
 }
 
 /**
- * One JSON file holding one or more collections, with a schema version. Changes are made in
- * memory, then `commit()` resolves once they are durably on disk (group commit). A failed
- * write puts memory back to the file's content, so the two never disagree.
+ * One journal line: the records each collection changed in one group commit. `seq` grows by one
+ * a line; the snapshot names the last one it includes, so older lines are never replayed over it.
+ */
+interface JournalEntry {
+  seq: number;
+  changes: Record<string, CollectionChanges<unknown>>;
+}
+
+/** The journal is folded into a new snapshot once it outgrows the snapshot (and at least this). */
+const MIN_COMPACTION_BYTES = 1 << 20;
+
+/**
+ * One JSON file (a snapshot with a schema version) plus its journal, holding one or more
+ * collections. Changes are made in memory, then `commit()` resolves once they are durable: each
+ * group commit appends the changed records to the journal, so its cost does not grow with the
+ * store; now and then the journal is folded into a new snapshot. A failed write puts memory back
+ * to what is on disk, so the two never disagree.
  */
 export class DataFile<C extends Collections> {
   readonly path: string;
   readonly version: number;
   private readonly low: Low<Record<string, unknown>>;
-  private readonly adapter: DurableJsonAdapter<Record<string, unknown>>;
+  private readonly snapshot: SnapshotAdapter<Record<string, unknown>>;
+  private readonly journal: Journal;
+  private readonly commits: GroupCommit;
+  private seq = 0;
+  private compactNext = false;
 
   constructor(private readonly options: DataFileOptions<C>) {
     this.path = options.path;
     this.version = (options.migrations?.length ?? 0) + 1;
-    this.adapter = new DurableJsonAdapter(options.path, (error) => this.rollback(error), options.io);
-    // The document serializes the collections only when a write starts (see DurableJsonAdapter).
-    this.low = new Low(this.adapter, { toJSON: () => this.snapshot() });
+    this.snapshot = new SnapshotAdapter(options.path, options.io);
+    // The document serializes the collections only when a snapshot is written.
+    this.low = new Low(this.snapshot, { toJSON: () => this.snapshotDocument() });
+    this.journal = new Journal(`${options.path.replace(/\.json$/, '')}.journal`, options.io);
+    this.commits = new GroupCommit(
+      () => this.flush(),
+      (error) => this.rollback(error),
+    );
   }
 
   get collections(): C {
     return this.options.collections;
   }
 
-  /** Loads the file, migrating it forward; a missing file is an empty store. */
+  /**
+   * Loads the snapshot and replays the journal; a missing file is an empty store. A migrated or
+   * journaled file is written back as one snapshot, so the journal only ever holds this version.
+   */
   async open(): Promise<void> {
-    const document = await this.adapter.read();
-    if (document === null) return;
-    this.load(this.migrate(document));
+    const { migrated, replayed, missing } = this.loadFromDisk();
+    // A new file starts as a snapshot, so a journal always has one to apply to.
+    this.compactNext = missing;
+    if (migrated || replayed > 0) {
+      this.compactNext = true;
+      await this.commits.request();
+    }
   }
 
   commit(): Promise<void> {
-    return this.low.write();
+    return this.commits.request();
   }
 
-  private snapshot(): Record<string, unknown> {
-    const document: Record<string, unknown> = { version: this.version };
+  async close(): Promise<void> {
+    await this.journal.close();
+  }
+
+  private async flush(): Promise<void> {
+    const entry: JournalEntry = { seq: this.seq + 1, changes: {} };
+    let changed = false;
+    for (const [name, collection] of Object.entries(this.options.collections)) {
+      const changes = collection.takeChanges();
+      if (changes.put.length + changes.deleted.length > 0) {
+        entry.changes[name] = changes;
+        changed = true;
+      }
+    }
+    if (changed) this.seq = entry.seq;
+    if (this.compactNext || this.journal.size > Math.max(MIN_COMPACTION_BYTES, this.snapshot.size)) {
+      await this.writeSnapshot();
+    } else if (changed) {
+      await this.journal.append(JSON.stringify(entry));
+    }
+  }
+
+  private async writeSnapshot(): Promise<void> {
+    await this.low.write();
+    await this.journal.clear();
+    this.compactNext = false;
+  }
+
+  private snapshotDocument(): Record<string, unknown> {
+    const document: Record<string, unknown> = { version: this.version, seq: this.seq };
     for (const [name, collection] of Object.entries(this.options.collections)) document[name] = collection.toArray();
     return document;
   }
 
-  private migrate(document: Record<string, unknown>): Record<string, unknown> {
+  /** Synchronous from start to end: no request can change memory halfway through. */
+  private loadFromDisk(): { migrated: boolean; replayed: number; missing: boolean } {
+    const document = this.snapshot.readSync();
+    const { migrated, current } = document === null ? { migrated: false, current: { version: this.version } } : this.migrate(document);
+    for (const [name, collection] of Object.entries(this.options.collections)) {
+      const records = current[name] ?? [];
+      if (!Array.isArray(records)) throw new DataFileError(this.path, `has a "${name}" that is not a list`);
+      collection.replaceAll(records);
+    }
+    this.seq = typeof current['seq'] === 'number' ? current['seq'] : 0;
+    let replayed = 0;
+    for (const entry of this.journal.readEntries<JournalEntry>().entries) {
+      if (!(entry.seq > this.seq)) continue; // already in the snapshot
+      for (const [name, changes] of Object.entries(entry.changes)) this.options.collections[name]?.apply(changes);
+      this.seq = entry.seq;
+      replayed++;
+    }
+    return { migrated, replayed, missing: document === null };
+  }
+
+  private migrate(document: Record<string, unknown>): { migrated: boolean; current: Record<string, unknown> } {
     let version = document['version'];
     if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
       throw new DataFileError(this.path, 'has no valid "version" field');
@@ -67,29 +147,17 @@ export class DataFile<C extends Collections> {
     if (version > this.version) {
       throw new DataFileError(this.path, `has version ${version}, newer than this program's ${this.version} (was it downgraded?)`);
     }
+    const from = version;
     let current = document;
     for (; version < this.version; version++) {
       current = { ...this.options.migrations![version - 1]!(current), version: version + 1 };
     }
-    return current;
-  }
-
-  private load(document: Record<string, unknown>): void {
-    for (const [name, collection] of Object.entries(this.options.collections)) {
-      const records = document[name] ?? [];
-      if (!Array.isArray(records)) throw new DataFileError(this.path, `has a "${name}" that is not a list`);
-      collection.replaceAll(records);
-    }
+    return { migrated: version !== from, current };
   }
 
   private rollback(error: unknown): void {
     try {
-      const document = this.adapter.readSync();
-      if (document === null) {
-        for (const collection of Object.values(this.options.collections)) collection.replaceAll([]);
-      } else {
-        this.load(this.migrate(document));
-      }
+      this.loadFromDisk();
     } catch (readError) {
       // The disk cannot even be read back: report that, the health check turns red.
       this.options.onWriteFailed?.(readError);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Collection } from './collection.js';
 import { writeFileDurably, type FileIo } from './atomicWrite.js';
 import { DataFile, type Collections } from './dataFile.js';
-import type { ClientRecord, CodeRecord, GrantRecord, UserRecord } from './records.js';
+import type { ClientRecord, CodeRecord, FlowRecord, GrantRecord, UserRecord } from './records.js';
 import { TokenIndex } from './tokenIndex.js';
 
 /** A change could not be made durable; it was rolled back in memory too. */
@@ -29,10 +29,13 @@ export class Store {
   readonly codes = new Collection<CodeRecord>((code) => code.hash);
   readonly grants = new Collection<GrantRecord>((grant) => grant.id);
   readonly tokens = new TokenIndex();
+  /** Authorization attempts for diagnostics (src/diagnostics/), apart so the hot grants.json stays small. */
+  readonly flows = new Collection<FlowRecord>((flow) => flow.id);
 
   readonly clientsFile: DataFile<{ clients: Collection<ClientRecord> }>;
   readonly usersFile: DataFile<{ users: Collection<UserRecord> }>;
   readonly grantsFile: DataFile<{ codes: Collection<CodeRecord>; grants: Collection<GrantRecord> }>;
+  readonly flowsFile: DataFile<{ flows: Collection<FlowRecord> }>;
   private lastWriteError: string | undefined;
 
   private constructor(
@@ -48,6 +51,7 @@ export class Store {
     this.clientsFile = file('clients.json', { clients: this.clients });
     this.usersFile = file('users.json', { users: this.users });
     this.grantsFile = file('grants.json', { codes: this.codes, grants: this.grants });
+    this.flowsFile = file('flows.json', { flows: this.flows });
   }
 
   /** `io` replaces the file operations of every write, for fault-injection tests. */
@@ -59,7 +63,11 @@ export class Store {
   }
 
   files(): DataFile<Collections>[] {
-    return [this.clientsFile, this.usersFile, this.grantsFile];
+    return [this.clientsFile, this.usersFile, this.grantsFile, this.flowsFile];
+  }
+
+  async close(): Promise<void> {
+    for (const file of this.files()) await file.close();
   }
 
   /** Commits a file and remembers whether writing works, for /health. */
