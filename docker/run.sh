@@ -3,14 +3,15 @@
 # /data/options.json; the daemon reads that file as its config file (the
 # BRIDGE_* environment comes from the Dockerfile). No restart loop here: when
 # the daemon exits, s6-overlay stops the container and the Supervisor's
-# watchdog decides what happens next.
+# watchdog decides what happens next. APP_DIR and BRIDGE_DATA_DIR default to
+# the image's layout; the start-path test points them at a temp folder.
 set -eu
 
-options=/data/options.json
+options="${BRIDGE_DATA_DIR:-/data}/options.json"
 
 set -- serve
 if [ -f "$options" ]; then
     set -- "$@" --config "$options"
 fi
 
-exec node /app/dist/cli.js "$@"
+exec node "${APP_DIR:-/app}/dist/cli.js" "$@"

@@ -3,11 +3,14 @@ import { createServer, type Server } from 'node:http';
 import { mkdir, unlink } from 'node:fs/promises';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
+import { startAdminListener } from './admin/adminListener.js';
 import { configWarnings } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { BridgeContext, Clock } from './context.js';
 import { DataDirLock } from './control/lock.js';
 import { controlSocketPath, serveControlSocket } from './control/socket.js';
+import { FlowRecorder } from './diagnostics/flowRecorder.js';
+import { localHealthUrl } from './doctor/doctor.js';
 import { createPublicApp } from './http/publicApp.js';
 import { syncConfiguredClient } from './services/clients.js';
 import type { FileIo } from './storage/atomicWrite.js';
@@ -19,6 +22,8 @@ export interface Daemon {
   context: BridgeContext;
   /** The public listener's port (useful when configured as 0). */
   port: number;
+  /** The admin page's port; none when it is off or its port was taken. */
+  adminPort: number | undefined;
   /** Stops accepting, lets requests in flight finish, flushes and releases the data dir. */
   stop(): Promise<void>;
 }
@@ -33,13 +38,16 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
   const lock = await DataDirLock.acquire(config.dataDir);
   try {
     const store = await Store.open(config.dataDir, io);
-    const context: BridgeContext = { config, store, clock, log };
+    // A test's clock jumps on purpose; a steady clock beside it would take every jump for a clock fault.
+    const steadyClock = clock === Date.now ? () => performance.now() : undefined;
+    const context: BridgeContext = { config, store, clock, log, flows: new FlowRecorder(store, config, clock, log, steadyClock) };
     for (const warning of configWarnings(config)) log.warn(warning);
     const synced = await syncConfiguredClient(context);
     if (synced !== 'none' && synced !== 'unchanged') log.info({ clientId: config.clientId }, `configured client ${synced}`);
     await unlink(controlSocketPath(config.dataDir)).catch(() => undefined); // left by a crash; we hold the lock
     const control = await serveControlSocket(context);
-    const app = createPublicApp(context, { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock() });
+    const health = { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock() };
+    const app = createPublicApp(context, health);
     const server = createServer(app.callback());
     // Slow or stalled clients are cut off rather than holding sockets (Slowloris).
     server.headersTimeout = 10_000;
@@ -53,15 +61,18 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
     }
     const port = (server.address() as AddressInfo).port;
     log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
+    const admin = await startAdminListener(context, { ...health, localHealthUrl: localHealthUrl(config.host, port) });
     void runUpkeep(context); // catches up after downtime; the schedule takes over from here
     const upkeep = scheduleUpkeep(context);
     let stopping: Promise<void> | undefined;
     return {
       context,
       port,
+      adminPort: admin?.port,
       stop: () =>
         (stopping ??= (async () => {
           upkeep.stop();
+          await admin?.close();
           await stop(server, control, context, lock);
         })()),
     };
@@ -84,12 +95,16 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 async function stop(server: Server, control: NetServer, context: BridgeContext, lock: DataDirLock): Promise<void> {
   const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A keep-alive connection that goes idle after close() would hold the stop until the deadline.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
   server.closeIdleConnections();
   await closed;
+  clearInterval(sweep);
   // Every response and control answer waits for its own write, so once both listeners have
   // drained there is nothing left to flush.
   await new Promise<void>((resolve) => control.close(() => resolve()));
   clearTimeout(deadline);
+  await context.flows.flush();
   await context.store.close();
   await lock.release();
   context.log.info('alexa-oauth-bridge stopped');

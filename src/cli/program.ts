@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { AdminCommandName } from '../control/commands.js';
@@ -6,9 +6,10 @@ import { CommandFailure } from '../services/failure.js';
 import { DataFileError } from '../storage/snapshotAdapter.js';
 import { LockHeldError } from '../control/lock.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_FLOWS_LISTED } from '../diagnostics/flowViews.js';
+import { formatDoctorReport, formatFlowDetail, formatFlowList } from './diagnosticsOutput.js';
 import { formatRecord, formatTable } from './output.js';
 import { runCommandSomewhere } from './runAdminCommand.js';
-import { serve } from './serve.js';
 
 interface GlobalOptions {
   dataDir?: string;
@@ -59,6 +60,8 @@ function buildProgram(): Command {
     .option('--public-url <url>', 'the issuer, as Alexa reaches it (BRIDGE_PUBLIC_URL)')
     .option('--log-level <level>', 'trace..fatal (BRIDGE_LOG_LEVEL)')
     .action(async (options: { host?: string; port?: string; publicUrl?: string; logLevel?: string }, command: Command) => {
+      // Loaded only here, so admin commands do not pay for loading the whole daemon.
+      const { serve } = await import('./serve.js');
       await serve(configOf(command, options));
     });
 
@@ -148,6 +151,36 @@ function buildProgram(): Command {
       print(`Revoked grant ${result.revoked}.`);
     });
 
+  const flows = program
+    .command('flows')
+    .description('recent authorization attempts: how far each got and why it stopped')
+    .option('--last <n>', `how many, newest first (default ${DEFAULT_FLOWS_LISTED})`, parseCount)
+    .option('--json', 'print JSON')
+    .action(async (options: JsonOption & { last?: number }, command: Command) => {
+      const list = await admin(command, 'flows list', { last: options.last });
+      print(options.json ? JSON.stringify(list) : formatFlowList(list));
+    });
+  flows
+    .command('show <flow_id>')
+    .description('one attempt step by step, with the diagnosis and the fix')
+    .option('--json', 'print JSON')
+    .action(async (id: string, _options: JsonOption, command: Command) => {
+      const detail = await admin(command, 'flows show', { id });
+      // `flows` has --json too, and commander gives an option to the first command that knows it.
+      print(command.optsWithGlobals<JsonOption>().json ? JSON.stringify(detail) : formatFlowDetail(detail));
+    });
+
+  program
+    .command('doctor')
+    .description('check the set-up, from the configuration to what Amazon sees at the public URL')
+    .option('--json', 'print JSON')
+    .action(async (options: JsonOption, command: Command) => {
+      const report = await admin(command, 'doctor', {});
+      print(options.json ? JSON.stringify(report) : formatDoctorReport(report));
+      const failed = report.checks.filter((check) => check.status === 'fail').length;
+      if (failed > 0) throw new CommandFailure(`doctor: ${failed} check${failed === 1 ? '' : 's'} failed`);
+    });
+
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command.exitOverride().showHelpAfterError();
   }
@@ -181,6 +214,12 @@ interface ClientAddOptions extends JsonOption {
   public?: boolean;
   scope?: string[];
   name?: string;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('give a whole number of at least 1');
+  return count;
 }
 
 function print(text: string): void {

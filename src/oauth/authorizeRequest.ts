@@ -1,6 +1,7 @@
 import type { BridgeContext } from '../context.js';
+import { message, type Message } from '../i18n/translate.js';
 import type { ClientRecord } from '../storage/records.js';
-import { OAuthError } from './errors.js';
+import { OAuthError, type FailureReason } from './errors.js';
 import type { OAuthParams } from './params.js';
 import { isValidChallenge } from './pkce.js';
 import { formatScope, parseScope, scopesOutside } from './scope.js';
@@ -17,7 +18,7 @@ export interface AuthorizeRequest {
 /** Whom the answer to an authorization request goes to. */
 export type AuthorizeCheck =
   /** The client or redirect URI cannot be trusted: tell the person, never redirect (RFC 6749 §4.1.2.1). */
-  | { outcome: 'show-error'; title: string; message: string; detail: string }
+  | { outcome: 'show-error'; title: Message; message: Message; detail: string; reason?: FailureReason }
   /** Everything else goes back to the client. */
   | { outcome: 'redirect-error'; redirectUri: string; state: string | undefined; error: OAuthError }
   | { outcome: 'ok'; request: AuthorizeRequest };
@@ -41,29 +42,31 @@ function checkClientAndRedirect(
 ): { client: ClientRecord; redirectUri: string } | Extract<AuthorizeCheck, { outcome: 'show-error' }> {
   for (const name of ['client_id', 'redirect_uri']) {
     if (params.repeated.includes(name)) {
-      return showError('The link request is malformed', `The request names ${name} more than once.`, `repeated ${name}`);
+      return showError(message('error.malformed.title'), message('error.malformed.repeated', { name }), `repeated ${name}`);
     }
   }
   const clientId = params.get('client_id');
-  if (!clientId) return showError('The link request is incomplete', 'The request has no client_id.', 'missing client_id');
+  if (!clientId) return showError(message('error.incomplete.title'), message('error.incomplete.missing', { name: 'client_id' }), 'missing client_id');
   const client = context.store.clients.get(clientId);
   if (!client) {
     return showError(
-      'Unknown application',
-      `No application with client ID “${clientId}” is registered here. Check the Client ID in the Alexa developer console.`,
+      message('error.unknownClient.title'),
+      message('error.unknownClient.text', { clientId }),
       `unknown client_id ${clientId}`,
+      'unknown_client',
     );
   }
   const redirectUri = params.get('redirect_uri');
   if (!redirectUri) {
-    return showError('The link request is incomplete', 'The request has no redirect_uri.', `missing redirect_uri for ${clientId}`);
+    return showError(message('error.incomplete.title'), message('error.incomplete.missing', { name: 'redirect_uri' }), `missing redirect_uri for ${clientId}`);
   }
   // RFC 9700 §4.1.3: exact string comparison, no normalisation of slashes, case or query.
   if (!client.redirectUris.includes(redirectUri)) {
     return showError(
-      'This return address is not registered',
-      `The application “${client.name}” asked to return to ${redirectUri}, which is not one of its registered redirect URIs.`,
+      message('error.redirectUri.title'),
+      message('error.redirectUri.text', { client: client.name, redirectUri }),
       `redirect_uri ${redirectUri} not registered for ${clientId}`,
+      'redirect_uri_not_registered',
     );
   }
   return { client, redirectUri };
@@ -83,6 +86,7 @@ function checkRest(client: ClientRecord, params: OAuthParams): Pick<AuthorizeReq
   if (outside.length > 0) {
     throw new OAuthError('invalid_scope', `scope not allowed for this client: ${outside.join(' ')}`, {
       detail: `client ${client.id} may ask for: ${client.scopes.join(' ')}`,
+      reason: 'scope_not_allowed',
     });
   }
   const codeChallenge = checkPkce(client, params);
@@ -96,21 +100,27 @@ function checkPkce(client: ClientRecord, params: OAuthParams): string | undefine
   if (challenge === undefined) {
     if (method !== undefined) throw new OAuthError('invalid_request', 'code_challenge_method without code_challenge');
     // RFC 9700 §2.1.1: a public client cannot prove who it is, so PKCE is its proof.
-    if (client.public) throw new OAuthError('invalid_request', 'code_challenge is required for a public client');
+    if (client.public) throw new OAuthError('invalid_request', 'code_challenge is required for a public client', { reason: 'pkce_required' });
     return undefined;
   }
   // RFC 7636 §4.3 defaults to plain; plain protects nothing once the challenge leaks, so S256 only.
   if (method !== 'S256') {
     throw new OAuthError('invalid_request', 'code_challenge_method must be S256', {
       detail: `code_challenge_method was ${method ?? 'absent (plain by default)'}`,
+      reason: 'pkce_method_not_s256',
     });
   }
   if (!isValidChallenge(challenge)) {
-    throw new OAuthError('invalid_request', 'code_challenge must be 43 base64url characters (S256)');
+    throw new OAuthError('invalid_request', 'code_challenge must be 43 base64url characters (S256)', { reason: 'pkce_challenge_malformed' });
   }
   return challenge;
 }
 
-function showError(title: string, message: string, detail: string): Extract<AuthorizeCheck, { outcome: 'show-error' }> {
-  return { outcome: 'show-error', title, message, detail };
+function showError(
+  title: Message,
+  text: Message,
+  detail: string,
+  reason?: FailureReason,
+): Extract<AuthorizeCheck, { outcome: 'show-error' }> {
+  return { outcome: 'show-error', title, message: text, detail, ...(reason ? { reason } : {}) };
 }

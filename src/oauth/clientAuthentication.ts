@@ -67,7 +67,7 @@ function authenticateBasic(context: BridgeContext, header: string, bodyId: strin
   throw invalidClient('client authentication failed', `unknown client_id ${credentials.id} (client_secret_basic)`, 'unknown_client');
 }
 
-function parseBasic(header: string): { id: string; secret: string } | undefined {
+export function parseBasic(header: string): { id: string; secret: string } | undefined {
   const match = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(header);
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');

@@ -38,7 +38,7 @@ export function introspectToken(context: BridgeContext, token: string): Introspe
   const { grant, record, kind } = found;
   return {
     active: true,
-    scope: grant.scope,
+    scope: record.scope ?? grant.scope,
     client_id: grant.clientId,
     username: grant.username,
     sub: grant.username,

@@ -29,7 +29,7 @@ export function mintTokens(config: Config, now: number, scope: string): MintedTo
       refresh_token: refreshToken,
       scope,
     },
-    access: { hash: hashSecret(accessToken), issuedAt: now, expiresAt: now + config.accessTokenTtl * 1000 },
+    access: { hash: hashSecret(accessToken), issuedAt: now, expiresAt: now + config.accessTokenTtl * 1000, scope },
     refresh: { hash: hashSecret(refreshToken), issuedAt: now, expiresAt: now + config.refreshTokenTtl * 1000 },
   };
 }

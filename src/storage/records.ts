@@ -46,6 +46,8 @@ export interface TokenRecord {
   hash: string;
   issuedAt: number;
   expiresAt: number;
+  /** An access token's own scope: a refresh may narrow it below the grant's (RFC 6749 §6). */
+  scope?: string;
 }
 
 export interface RetiredRefreshToken {

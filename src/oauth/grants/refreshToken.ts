@@ -47,7 +47,8 @@ export const refreshAccessToken: GrantHandler = async (context, client, params) 
     return rotate(context, grant, scope, now);
   }
   const retired = grant.retiredRefreshTokens.find((token) => token.hash === hash)!;
-  if (now - retired.rotatedAt <= context.config.refreshGrace * 1000) return rotate(context, grant, scope, now);
+  // Each retired token has its own window from its rotation; a grace of 0 allows no retry at all.
+  if (now - retired.rotatedAt < context.config.refreshGrace * 1000) return rotate(context, grant, scope, now);
   context.store.grants.put({ ...grant, revokedAt: now, revokedReason: 'a rotated refresh token was used again' });
   await context.store.commit(context.store.grantsFile);
   throw new OAuthError('invalid_grant', 'the refresh token was already used; the grant is revoked', {
