@@ -19,7 +19,10 @@ export interface RequestOptions {
   body?: string;
 }
 
-export function request(url: string, options: RequestOptions = {}): Promise<Reply> {
+/** The server closed a kept-alive socket just as it was reused; the request never reached it. */
+class StaleSocket extends Error {}
+
+function send(url: string, options: RequestOptions): Promise<Reply> {
   const body = options.body === undefined ? undefined : Buffer.from(options.body);
   const headers = { ...options.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
   return new Promise((resolve, reject) => {
@@ -32,12 +35,28 @@ export function request(url: string, options: RequestOptions = {}): Promise<Repl
       res.on('error', reject);
     });
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`timeout after ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      reject(req.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocket(error.message) : error),
+    );
     req.end(body);
   });
 }
 
-/** Closes idle keep-alive sockets so a stopped server is not kept busy by the client. */
+/**
+ * One request. A kept-alive socket the server closed for idleness (keepAliveTimeout) just as it
+ * was reused fails with ECONNRESET before the server saw anything; like a browser, that request
+ * is sent once more on a new socket (Node's docs, `request.reusedSocket`).
+ */
+export async function request(url: string, options: RequestOptions = {}): Promise<Reply> {
+  try {
+    return await send(url, options);
+  } catch (error) {
+    if (error instanceof StaleSocket) return send(url, options);
+    throw error;
+  }
+}
+
+/** Closes the pool's sockets; called when a server stops, between phases, with none in use. */
 export function closeIdleConnections(): void {
   agent.destroy();
 }
@@ -60,9 +79,11 @@ export interface Tokens {
   refresh_token: string;
 }
 
+export type ClientCredentials = Pick<OAuthTarget, 'clientId' | 'clientSecret'>;
+
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and encoded. */
-export function basicAuth(target: OAuthTarget): string {
-  const pair = `${encodeURIComponent(target.clientId)}:${encodeURIComponent(target.clientSecret)}`;
+export function basicAuth(client: ClientCredentials): string {
+  const pair = `${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`;
   return `Basic ${Buffer.from(pair).toString('base64')}`;
 }
 
@@ -75,7 +96,7 @@ export function clientPost(target: OAuthTarget, url: string, fields: Record<stri
 }
 
 /** A failed step, with the little of the reply that tells why. */
-export class FlowError extends Error {
+class FlowError extends Error {
   constructor(step: string, reply: Reply) {
     super(`${step}: HTTP ${reply.status} ${reply.body.replace(/\s+/g, ' ').slice(0, 160)}`);
   }
@@ -123,7 +144,7 @@ function attributes(tag: string): Map<string, string> {
 }
 
 /** The sign-in form of a page: where it posts and every hidden input it carries. */
-export function parseForm(html: string, pageUrl: string): { action: string; fields: Record<string, string> } {
+function parseForm(html: string, pageUrl: string): { action: string; fields: Record<string, string> } {
   const form = /<form\b[^>]*>/i.exec(html);
   if (!form) throw new Error(`no <form> on ${pageUrl}`);
   // An absent action posts back to the page's own URL (HTML form submission rules).

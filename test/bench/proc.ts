@@ -5,6 +5,13 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closeIdleConnections, request } from './flows.ts';
 
+// Children still running when the benchmark ends, however it ends, are killed with it.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const proc of live) proc.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
+
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 const POLL_MS = 5;
@@ -24,7 +31,7 @@ export interface Memory {
 }
 
 /** VmRSS and VmHWM (the peak) of a live process, from /proc (Linux). */
-export function memoryOf(pid: number): Memory {
+function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
@@ -78,6 +85,8 @@ export async function startServer(spec: ServerSpec): Promise<Child> {
     stdio: ['ignore', log, log],
   });
   closeSync(log);
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
   try {
     await waitHealthy(proc, spec);
   } catch (error) {

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LogSummary, Memory } from './proc.ts';
+import type { LogSummary } from './proc.ts';
 import type { ScalePoint } from './scaling.ts';
 import type { Settings } from './settings.ts';
 import { spread, type Sample, type Spread } from './stats.ts';
@@ -15,7 +15,7 @@ export interface SideMemory {
 }
 
 export interface Results {
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string; date: string };
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string; date: string; loadAverageAtStart: number; loadAverageAtEnd: number };
   settings: Settings;
   introspection: Record<string, Sample[]>;
   introspectionBodyBytes: number;
@@ -40,6 +40,9 @@ export function emptyResults(settings: Settings): Results {
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
       date: new Date().toISOString(),
+      // Other work on the machine skews every figure; the 1-minute load average shows it.
+      loadAverageAtStart: os.loadavg()[0]!,
+      loadAverageAtEnd: Number.NaN,
     },
     settings,
     introspection: {},
@@ -58,10 +61,6 @@ export function emptyResults(settings: Settings): Results {
   };
 }
 
-export function memoryAtRest(memory: Memory): SideMemory {
-  return { idleMiB: memory.rssMiB, afterLoadMiB: Number.NaN, peakMiB: Number.NaN };
-}
-
 const BRIDGE = 'bridge';
 const PEER = 'peer';
 
@@ -73,6 +72,7 @@ function number(value: number): string {
 
 function cell(figure: Spread | undefined): string {
   if (!figure || !Number.isFinite(figure.median)) return '—';
+  if (figure.min === figure.max) return number(figure.median);
   return `${number(figure.median)} (${number(figure.min)}–${number(figure.max)})`;
 }
 
@@ -85,12 +85,17 @@ const atLeast = (times: number): Goal => ({ text: `≥ ${times}×`, met: (ratio)
 const atMost = (times: number, text = `≤ ${times}×`): Goal => ({ text, met: (ratio) => ratio <= times });
 const NOT_WORSE_P99 = atMost(1, 'p99 ≤ peer');
 
+function verdict(goal: Goal | undefined, ratio: number): string {
+  if (!goal) return '';
+  if (!Number.isFinite(ratio)) return 'not run';
+  return goal.met(ratio) ? 'pass' : '**FAIL**';
+}
+
 type Row = [metric: string, bridge: string, peer: string, ratio: string, goal: string, result: string];
 
 function comparison(metric: string, bridge: Spread | undefined, peer: Spread | undefined, goal?: Goal): Row {
   const ratio = bridge && peer ? bridge.median / peer.median : Number.NaN;
-  const verdict = !goal ? '' : Number.isFinite(ratio) ? (goal.met(ratio) ? 'pass' : '**FAIL**') : 'not run';
-  return [metric, cell(bridge), cell(peer), Number.isFinite(ratio) ? `${number(ratio)}×` : '—', goal?.text ?? '', verdict];
+  return [metric, cell(bridge), cell(peer), Number.isFinite(ratio) ? `${number(ratio)}×` : '—', goal?.text ?? '', verdict(goal, ratio)];
 }
 
 function field(samples: Record<string, Sample[]>, side: string, pick: (sample: Sample) => number): Spread | undefined {
@@ -120,14 +125,14 @@ function memoryRows(results: Results): Row[] {
   ];
 }
 
+/** Each size against the smallest; the goal applies to the largest. */
 function scalingRows(points: ScalePoint[]): Row[] {
   const rate = (point: ScalePoint) => spread(point.samples.map((s) => s.perSecond));
   const first = points[0];
   return points.map((point, index) => {
     const figure = rate(point);
     const ratio = first ? figure.median / rate(first).median : Number.NaN;
-    const last = index === points.length - 1 && index > 0;
-    const goal = atLeast(0.5);
+    const goal = index === points.length - 1 && index > 0 ? atLeast(0.5) : undefined;
     const p99 = spread(point.samples.map((s) => s.p99Ms));
     const copied = point.copied ? `, ${point.copied.toLocaleString('en-US')} of them copied` : '';
     return [
@@ -135,8 +140,8 @@ function scalingRows(points: ScalePoint[]): Row[] {
       cell(figure),
       '',
       index === 0 ? '' : `${number(ratio)}× of ${first!.requested}`,
-      last ? goal.text : '',
-      last ? (Number.isFinite(ratio) ? (goal.met(ratio) ? 'pass' : '**FAIL**') : 'not run') : '',
+      goal?.text ?? '',
+      verdict(goal, ratio),
     ];
   });
 }
@@ -184,6 +189,7 @@ export function renderReport(results: Results): string {
     `## alexa-oauth-bridge vs node-oidc-provider${settings.quick ? ' (quick run)' : ''}`,
     '',
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.date}; ` +
+      `load average ${number(machine.loadAverageAtStart)} at start, ${number(machine.loadAverageAtEnd)} at end; ` +
       `${settings.rounds} alternating rounds of ${settings.roundSeconds} s, median (min–max); all traffic on 127.0.0.1; ` +
       `took ${results.elapsedSeconds.toFixed(0)} s.`,
     '',

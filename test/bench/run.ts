@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bridgeBuilt, spawnBridge, startBridge, BRIDGE_CLI } from './bridge.ts';
 import { summarizeLog } from './proc.ts';
-import { emptyResults, memoryAtRest, renderReport, writeJson, type Results } from './report.ts';
+import { emptyResults, renderReport, writeJson, type Results } from './report.ts';
 import { scaling } from './scaling.ts';
 import {
   codeExchanges,
@@ -22,6 +22,17 @@ import {
 import { startPeer, startReference, type Credentials, type OAuthServer, type Server } from './servers.ts';
 import { parseSettings, type Settings } from './settings.ts';
 import type { Sample } from './stats.ts';
+
+/** What every step of one run shares. */
+interface Run {
+  settings: Settings;
+  results: Results;
+  /** Scratch space: data directories and server logs, removed after a clean run. */
+  dir: string;
+  creds: Credentials;
+  /** Whether dist/cli.js exists; without it only the peer and the references run. */
+  bridge: boolean;
+}
 
 function credentials(): Credentials {
   return {
@@ -39,21 +50,24 @@ async function stopAll(servers: readonly Server[]): Promise<void> {
   for (const server of servers) await server.child.stop();
 }
 
-async function measureColdStarts(runDir: string, creds: Credentials, settings: Settings, results: Results): Promise<void> {
-  progress(`5 · cold starts (${settings.coldStarts} each)`);
-  const launchers: Launcher[] = [{ name: 'peer', launch: async () => (await startPeer('peer', creds, runDir, true)).child }];
-  if (bridgeBuilt()) launchers.unshift({ name: 'bridge', launch: async () => (await spawnBridge(runDir)).child });
-  results.coldStartMs = await coldStarts(launchers, settings);
+async function measureColdStarts(run: Run): Promise<void> {
+  progress(`5 · cold starts (${run.settings.coldStarts} each)`);
+  const launchers: Launcher[] = [{ name: 'peer', launch: async () => (await startPeer('peer', run.creds, run.dir, true)).child }];
+  if (run.bridge) launchers.unshift({ name: 'bridge', launch: async () => (await spawnBridge(run.dir)).child });
+  run.results.coldStartMs = await coldStarts(launchers, run.settings);
 }
 
 /** Scenarios 1–4 and the memory of scenario 5, on one long-running bridge and peer. */
-async function compare(runDir: string, creds: Credentials, settings: Settings, results: Results): Promise<void> {
+async function compare(run: Run): Promise<void> {
+  const { settings, results } = run;
   const servers: OAuthServer[] = [];
   try {
-    if (bridgeBuilt()) servers.push(await startBridge(creds, runDir));
-    servers.push(await startPeer('peer', creds, runDir, true));
+    if (run.bridge) servers.push(await startBridge(run.creds, run.dir));
+    servers.push(await startPeer('peer', run.creds, run.dir, true));
     await sleep(settings.settleSeconds * 1000);
-    for (const server of servers) results.memory[server.name] = memoryAtRest(server.child.memory());
+    for (const server of servers) {
+      results.memory[server.name] = { idleMiB: server.child.memory().rssMiB, afterLoadMiB: Number.NaN, peakMiB: Number.NaN };
+    }
 
     progress('1 · introspection');
     const inspected = await introspection(servers, settings, results.notes);
@@ -76,23 +90,22 @@ async function compare(runDir: string, creds: Credentials, settings: Settings, r
   }
 }
 
-async function linkFlowsWithoutCheck(runDir: string, creds: Credentials, settings: Settings, results: Results): Promise<void> {
+async function linkFlowsWithoutCheck(run: Run): Promise<void> {
   progress('4 · link flows without a password check (peer only)');
-  const peer = await startPeer('peer', creds, runDir, false);
+  const peer = await startPeer('peer', run.creds, run.dir, false);
   try {
-    results.linkFlowsNoPasswordCheck = await linkFlows([peer], settings);
+    run.results.linkFlowsNoPasswordCheck = await linkFlows([peer], run.settings);
   } finally {
     await peer.child.stop();
   }
 }
 
-async function references(runDir: string, creds: Credentials, settings: Settings, results: Results): Promise<void> {
+async function references(run: Run): Promise<void> {
   progress('7 · references');
-  const bodyBytes = results.introspectionBodyBytes || 300;
-  const servers = [await startReference('node:http', runDir, bodyBytes), await startReference('koa+koa-body', runDir, bodyBytes)];
+  const bodyBytes = run.results.introspectionBodyBytes || 300;
+  const servers = [await startReference('node:http', run.dir, bodyBytes), await startReference('koa+koa-body', run.dir, bodyBytes)];
   try {
-    const target = { ...creds, authorizeUrl: '', tokenUrl: '', introspectUrl: '' };
-    results.references = await referenceLoad(servers, target, settings);
+    run.results.references = await referenceLoad(servers, run.creds, run.settings);
   } finally {
     await stopAll(servers);
   }
@@ -129,14 +142,15 @@ function scalingNotes(results: Results): string[] {
       );
     }
     if (point.linked + point.copied < point.requested) {
-      notes.push(`scaling ${point.requested}: only ${point.linked + point.copied} accounts could be set up`);
+      const why = point.copyError ? ` (copying into the data file failed: ${point.copyError})` : '';
+      notes.push(`scaling ${point.requested}: only ${point.linked + point.copied} accounts could be set up${why}`);
     }
     if (point.grantsListed !== point.linked + point.copied) {
       notes.push(`scaling ${point.requested}: \`grant list --json\` lists ${point.grantsListed} grants`);
     }
     if (point.linkErrors.length) notes.push(`scaling ${point.requested}: link errors: ${point.linkErrors.join('; ')}`);
     const problems = point.log.problems.length ? `; problems: ${point.log.problems.join(' | ')}` : '';
-    notes.push(`scaling ${point.requested}: data dir ${(point.dataBytes / 2 ** 20).toFixed(1)} MiB, RSS ${point.rssMiB.toFixed(0)} MiB${problems}`);
+    notes.push(`scaling ${point.requested}: data files ${Math.round(point.dataBytes / 1024).toLocaleString('en-US')} KiB, RSS ${point.rssMiB.toFixed(0)} MiB${problems}`);
     return notes;
   });
 }
@@ -149,47 +163,63 @@ function logNotes(results: Results): string[] {
   });
 }
 
-function standingNotes(results: Results, bridge: boolean): string[] {
+function standingNotes(run: Run): string[] {
   const notes = [
     'link flows without a password check: the bridge always checks (scrypt N=2^15, r=8, p=1); only the peer is measured without.',
     'peer: default memory adapter, an LRU of about 1,000–2,000 artifacts: it forgets old grants and codes, which bounds its memory; the bridge keeps everything on disk.',
     'peer cold start is measured to its first 200 on a /health route added in front of oidc-provider.',
+    `peer: oidc-provider 9 warns "Unsupported runtime" below Node 22 LTS; it runs on ${process.version} here all the same.`,
     'bridge idle RSS is read after the Alexa client and the user were registered through the CLI.',
-    `references answer a ${results.introspectionBodyBytes || 300}-byte JSON to the same POST as an introspection.`,
+    'bridge: BRIDGE_API_REQUESTS_PER_MINUTE and BRIDGE_CLIENT_REQUESTS_PER_MINUTE lifted to 10^9, since all load comes from one address and one client; the limiter still runs on every request.',
+    `references answer a ${run.results.introspectionBodyBytes || 300}-byte JSON to the same POST as an introspection.`,
   ];
-  if (!bridge) notes.unshift(`bridge not built (${BRIDGE_CLI} missing): only the peer and the references ran.`);
+  if (!run.bridge) notes.unshift(`bridge not built (${BRIDGE_CLI} missing): only the peer and the references ran.`);
+  const { loadAverageAtStart, cores } = run.results.machine;
+  if (loadAverageAtStart > cores / 2) {
+    notes.unshift(
+      `the machine was busy (load average ${loadAverageAtStart.toFixed(1)} on ${cores} cores at start): ` +
+        'absolute figures are low and noisy; the ratios, from alternating rounds, hold up better.',
+    );
+  }
   return notes;
 }
 
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
-  const results = emptyResults(settings);
+  const run: Run = {
+    settings,
+    results: emptyResults(settings),
+    dir: mkdtempSync(path.join(os.tmpdir(), 'alexa-bench-')),
+    creds: credentials(),
+    bridge: bridgeBuilt(),
+  };
+  const { results } = run;
   const began = performance.now();
-  const runDir = mkdtempSync(path.join(os.tmpdir(), 'alexa-bench-'));
-  const creds = credentials();
-  const bridge = bridgeBuilt();
-  progress(`run directory ${runDir}; ${bridge ? 'bridge and peer' : 'peer only: bridge not built'}`);
+  progress(`run directory ${run.dir}; ${run.bridge ? 'bridge and peer' : 'peer only: bridge not built'}`);
   try {
-    await measureColdStarts(runDir, creds, settings, results);
-    await compare(runDir, creds, settings, results);
-    await linkFlowsWithoutCheck(runDir, creds, settings, results);
-    await references(runDir, creds, settings, results);
-    if (bridge) {
+    await measureColdStarts(run);
+    await compare(run);
+    await linkFlowsWithoutCheck(run);
+    await references(run);
+    if (run.bridge) {
       progress(`6 · scaling: ${settings.scaleSizes.join(', ')} linked accounts`);
-      results.scaling = await scaling(creds, runDir, settings);
+      await scaling(run.creds, run.dir, settings, results.scaling);
     }
   } catch (error) {
-    // Servers' logs stay behind for a look at what went wrong.
-    results.notes.push(`run stopped early: ${(error as Error).message}; logs kept in ${runDir}`);
+    // The servers' logs stay behind for a look at what went wrong.
+    const message = (error as Error).message;
+    progress(message);
+    results.notes.push(`run stopped early: ${message.split('\n')[0]}; logs kept in ${run.dir}`);
     process.exitCode = 1;
   } finally {
     results.elapsedSeconds = (performance.now() - began) / 1000;
-    results.notes.push(...standingNotes(results, bridge), ...errorNotes(results), ...scalingNotes(results), ...logNotes(results));
+    results.machine.loadAverageAtEnd = os.loadavg()[0]!;
+    results.notes.push(...standingNotes(run), ...errorNotes(results), ...scalingNotes(results), ...logNotes(results));
     writeJson(results, settings.out);
     process.stdout.write(renderReport(results));
     progress(`raw figures in ${settings.out}`);
   }
-  if (process.exitCode !== 1) rmSync(runDir, { recursive: true, force: true });
+  if (process.exitCode !== 1) rmSync(run.dir, { recursive: true, force: true });
 }
 
 await main();

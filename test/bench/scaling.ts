@@ -21,6 +21,8 @@ export interface ScalePoint {
   linked: number;
   /** Accounts written into grants.json as copies. */
   copied: number;
+  /** Why no copies could be written, if so (the data format changed). */
+  copyError?: string;
   /** What `grant list --json` counts before the rounds (NaN if the command failed). */
   grantsListed: number;
   linkSeconds: number;
@@ -49,9 +51,10 @@ function freshCopy(value: unknown, key = ''): unknown {
 }
 
 /**
- * Grows the grant list of `grants.json` (the bridge's own format, src/storage/records.ts) to
- * `total` with copies of the last grant, which is a fresh, never refreshed one. Fails loudly
- * if the format is no longer what this expects. Returns how many were added.
+ * Grows the grant list of the snapshot `grants.json` (the bridge's own format, see
+ * src/storage/records.ts and dataFile.ts) to `total` with copies of its last grant, a fresh,
+ * never refreshed one. Throws if the format is no longer what this expects. Returns how many
+ * were added.
  */
 function copyGrants(dataDir: string, total: number): number {
   const file = path.join(dataDir, 'grants.json');
@@ -65,18 +68,29 @@ function copyGrants(dataDir: string, total: number): number {
   return grants.length - before;
 }
 
+/** Copies grants while the bridge is stopped; a failure is reported and the size measured as linked. */
+function copyOrExplain(dataDir: string, total: number): { copied: number; copyError?: string } {
+  try {
+    return { copied: copyGrants(dataDir, total) };
+  } catch (error) {
+    return { copied: 0, copyError: (error as Error).message };
+  }
+}
+
 async function seed(bridge: BridgeServer, size: number, chains: number, settings: Settings) {
   const began = performance.now();
   const linking = Math.max(chains, Math.min(size, settings.linkedSeedMax));
   const linked = await linkMany(bridge.target, linking, settings.flowWorkers, settings.seedSecondsPerSize);
   const linkSeconds = (performance.now() - began) / 1000;
-  let copied = 0;
+  let copies: { copied: number; copyError?: string } = { copied: 0 };
   let server = bridge;
   if (linked.tokens.length < size && linked.tokens.length >= chains) {
-    server = await restartBridge(bridge, () => (copied = copyGrants(bridge.dataDir, size)));
+    // A start folds the journal into grants.json, so after this restart the file holds every grant.
+    server = await restartBridge(server, () => undefined);
+    server = await restartBridge(server, () => (copies = copyOrExplain(bridge.dataDir, size)));
   }
-  progress(`  ${size} accounts: ${linked.tokens.length} linked in ${linkSeconds.toFixed(1)} s, ${copied} copied`);
-  return { server, linked, linkSeconds, copied };
+  progress(`  ${size} accounts: ${linked.tokens.length} linked in ${linkSeconds.toFixed(1)} s, ${copies.copied} copied`);
+  return { server, linked, linkSeconds, ...copies };
 }
 
 async function measureSize(size: number, chains: number, creds: Credentials, runDir: string, settings: Settings): Promise<ScalePoint> {
@@ -97,6 +111,7 @@ async function measureSize(size: number, chains: number, creds: Credentials, run
       requested: size,
       linked: seeded.linked.tokens.length,
       copied: seeded.copied,
+      ...(seeded.copyError ? { copyError: seeded.copyError } : {}),
       grantsListed,
       linkSeconds: seeded.linkSeconds,
       linkErrors: seeded.linked.sample.errorKinds,
@@ -111,10 +126,9 @@ async function measureSize(size: number, chains: number, creds: Credentials, run
   }
 }
 
-export async function scaling(creds: Credentials, runDir: string, settings: Settings): Promise<ScalePoint[]> {
+/** Measures every size in turn, adding each point to `points` as soon as it is done. */
+export async function scaling(creds: Credentials, runDir: string, settings: Settings, points: ScalePoint[]): Promise<void> {
   // As many chains at every size as the smallest size allows.
   const chains = Math.min(settings.chains, settings.scaleSizes[0]!);
-  const points: ScalePoint[] = [];
   for (const size of settings.scaleSizes) points.push(await measureSize(size, chains, creds, runDir, settings));
-  return points;
 }

@@ -8,6 +8,7 @@ import {
   exchangeCode,
   linkAccount,
   refresh,
+  type ClientCredentials,
   type OAuthTarget,
   type Tokens,
 } from './flows.ts';
@@ -31,7 +32,7 @@ function describe(sample: Sample): string {
  * Measures every server once per round, `rounds` times, flipping the order each round so that
  * neither side always runs first. Results are listed per server name, in round order.
  */
-export async function alternate<S extends { name: string }, T>(
+async function alternate<S extends { name: string }, T>(
   rounds: number,
   servers: readonly S[],
   measure: (server: S) => Promise<T>,
@@ -87,6 +88,7 @@ export async function linkMany(
 }
 
 async function linkExactly(target: OAuthTarget, count: number, settings: Settings): Promise<Tokens[]> {
+  // Link flows are scrypt-bound at some 15 a second here: a second per account is ample.
   const linked = await linkMany(target, count, settings.flowWorkers, Math.max(30, count));
   if (linked.tokens.length < count) {
     throw new Error(`linked ${linked.tokens.length} of ${count} accounts: ${linked.sample.errorKinds.join('; ')}`);
@@ -94,11 +96,11 @@ async function linkExactly(target: OAuthTarget, count: number, settings: Setting
   return linked.tokens;
 }
 
-function introspectionRequest(url: string, target: OAuthTarget, token: string, settings: Settings): CannonSpec {
+function introspectionRequest(url: string, client: ClientCredentials, token: string, settings: Settings): CannonSpec {
   return {
     url,
     method: 'POST',
-    headers: { authorization: basicAuth(target), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: basicAuth(client), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ token }).toString(),
     connections: settings.connections,
     seconds: settings.roundSeconds,
@@ -212,9 +214,9 @@ export function coldStarts(launchers: readonly Launcher[], settings: Settings): 
 }
 
 /** Scenario 7: the bare servers, asked the same POST as an introspection. */
-export async function referenceLoad(servers: readonly Server[], target: OAuthTarget, settings: Settings): Promise<Record<string, Sample[]>> {
+export async function referenceLoad(servers: readonly Server[], client: ClientCredentials, settings: Settings): Promise<Record<string, Sample[]>> {
   const token = randomBytes(32).toString('base64url');
-  const spec = (server: Server) => introspectionRequest(server.url, target, token, settings);
+  const spec = (server: Server) => introspectionRequest(server.url, client, token, settings);
   for (const server of servers) await cannon({ ...spec(server), seconds: settings.warmupSeconds });
   return alternate(settings.rounds, servers, (server) => cannon(spec(server)), describe);
 }

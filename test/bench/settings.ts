@@ -66,7 +66,7 @@ export function parseSettings(argv: string[]): Settings {
     codeBatchSeconds: quick ? 5 : 20,
     coldStarts: 5,
     scaleSizes: [...scaleSizes].sort((a, b) => a - b),
-    seedSecondsPerSize: quick ? 10 : 150,
+    seedSecondsPerSize: quick ? 10 : 90,
     linkedSeedMax: quick ? 20 : 1000,
     settleSeconds: quick ? 0.5 : 1,
   };

@@ -1,7 +1,7 @@
 // Small statistics helpers shared by every scenario.
 
 /** Nearest-rank percentile (p in 0..100) of an unsorted list; NaN when empty. */
-export function percentile(values: readonly number[], p: number): number {
+function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * sorted.length);
