@@ -11,6 +11,7 @@ import { DataDirLock } from './control/lock.js';
 import { controlSocketPath, serveControlSocket } from './control/socket.js';
 import { FlowRecorder } from './diagnostics/flowRecorder.js';
 import { localHealthUrl } from './doctor/doctor.js';
+import { InFlightRequests } from './http/inFlight.js';
 import { createPublicApp } from './http/publicApp.js';
 import { syncConfiguredClient } from './services/clients.js';
 import type { FileIo } from './storage/atomicWrite.js';
@@ -47,8 +48,10 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
     await unlink(controlSocketPath(config.dataDir)).catch(() => undefined); // left by a crash; we hold the lock
     const control = await serveControlSocket(context);
     const health = { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock() };
-    const app = createPublicApp(context, health);
-    const server = createServer(app.callback());
+    const inFlight = new InFlightRequests();
+    const app = createPublicApp(context, health, inFlight);
+    // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by default).
+    const server = createServer({ connectionsCheckingInterval: 1000 }, app.callback());
     // Slow or stalled clients are cut off rather than holding sockets (Slowloris).
     server.headersTimeout = 10_000;
     server.requestTimeout = 15_000;
@@ -73,7 +76,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
         (stopping ??= (async () => {
           upkeep.stop();
           await admin?.close();
-          await stop(server, control, context, lock);
+          await stop(server, control, inFlight, context, lock);
         })()),
     };
   } catch (error) {
@@ -92,7 +95,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function stop(server: Server, control: NetServer, context: BridgeContext, lock: DataDirLock): Promise<void> {
+async function stop(server: Server, control: NetServer, inFlight: InFlightRequests, context: BridgeContext, lock: DataDirLock): Promise<void> {
+  const started = Date.now();
   const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // A keep-alive connection that goes idle after close() would hold the stop until the deadline.
@@ -100,6 +104,8 @@ async function stop(server: Server, control: NetServer, context: BridgeContext, 
   server.closeIdleConnections();
   await closed;
   clearInterval(sweep);
+  // Sockets can be gone while their handlers still run (the client hung up): they may still write.
+  await inFlight.idle(Math.max(0, SHUTDOWN_DEADLINE_MS - (Date.now() - started)));
   // Every response and control answer waits for its own write, so once both listeners have
   // drained there is nothing left to flush.
   await new Promise<void>((resolve) => control.close(() => resolve()));

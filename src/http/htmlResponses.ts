@@ -1,4 +1,6 @@
 import type { Context } from 'koa';
+import { pickLanguage } from '../i18n/language.js';
+import { translator, type Message, type Translator } from '../i18n/translate.js';
 import { renderErrorPage } from '../views/errorPage.js';
 import { STYLE_HASH } from '../views/html.js';
 
@@ -7,11 +9,26 @@ export function pagePolicy(formAction: string): string {
   return `default-src 'none'; style-src ${STYLE_HASH}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
 }
 
-/** An HTML error page, never cached, carrying the request id as the reference to look up. */
-export function sendErrorPage(ctx: Context, status: number, title: string, message: string): void {
+/** Set by a route whose request belongs to an authorization attempt: the error page's reference. */
+export interface FlowReferenceState {
+  flowId?: string;
+}
+
+/** The person's language, from Accept-Language; the answer varies with it. */
+export function pageTranslator(ctx: Context): Translator {
+  ctx.vary('Accept-Language');
+  return translator(pickLanguage(ctx.get('accept-language') || undefined));
+}
+
+/**
+ * An HTML error page in the person's language, never cached, carrying as the reference to look
+ * up the flow id (the admin finds the whole attempt), else the request id (its log line).
+ */
+export function sendErrorPage(ctx: Context, status: number, title: Message, text: Message): void {
   ctx.status = status;
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Content-Security-Policy', pagePolicy("'none'"));
   ctx.type = 'html';
-  ctx.body = renderErrorPage(title, message, ctx.state['requestId'] as string | undefined);
+  const reference = (ctx.state['flowId'] ?? ctx.state['requestId']) as string | undefined;
+  ctx.body = renderErrorPage(pageTranslator(ctx), title, text, reference);
 }

@@ -2,13 +2,15 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { BridgeContext } from '../context.js';
 import { ApiLimits } from '../abuse/apiLimits.js';
-import { renderApiErrors } from './middleware/apiErrors.js';
+import type { InFlightRequests } from './inFlight.js';
+import { isClientConnectionError, renderApiErrors } from './middleware/apiErrors.js';
 import { noStore } from './middleware/noStore.js';
 import { renderPageErrors } from './middleware/pageErrors.js';
 import { parseForm, rejectRepeatedParams } from './middleware/parseForm.js';
 import { countAuthFailures, limitByAddress, limitByClient } from './middleware/rateLimit.js';
 import { logRequests } from './middleware/requestLog.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
+import { traceClientRequests } from './middleware/traceFlows.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { healthRoute, type HealthInfo } from './routes/health.js';
 import { metadataRoute } from './routes/metadata.js';
@@ -16,12 +18,14 @@ import { introspectRoute, revokeRoute } from './routes/revocation.js';
 import { checkGrantType, issueTokens, requireClient } from './routes/token.js';
 
 /** The listener Alexa, the skill's backend and the reverse proxy talk to. */
-export function createPublicApp(context: BridgeContext, health: HealthInfo): Koa {
+export function createPublicApp(context: BridgeContext, health: HealthInfo, inFlight: InFlightRequests): Koa {
   const app = new Koa({ proxy: context.config.trustProxy > 0, maxIpsCount: context.config.trustProxy });
   // Koa logs errors to stderr by default; ours go through pino with the request id.
   app.silent = true;
   app.on('error', (error: unknown, ctx?: Koa.Context) => {
-    (ctx?.state.log ?? context.log).error({ err: error }, 'request failed');
+    const log = ctx?.state.log ?? context.log;
+    if (isClientConnectionError(error)) log.info({ err: error }, 'the client broke off the request');
+    else log.error({ err: error }, 'request failed');
   });
 
   const router = new Router();
@@ -34,6 +38,7 @@ export function createPublicApp(context: BridgeContext, health: HealthInfo): Koa
     countAuthFailures(limits),
     parseForm,
     rejectRepeatedParams,
+    traceClientRequests(context),
     requireClient(context),
     limitByClient(limits),
   ] as const;
@@ -46,13 +51,28 @@ export function createPublicApp(context: BridgeContext, health: HealthInfo): Koa
   router.post('/alexa/revoke', ...clientEndpoint, revokeRoute(context));
   router.post('/alexa/introspect', ...clientEndpoint, introspectRoute(context));
 
+  app.use(inFlight.track);
   app.use(logRequests(context.log));
   app.use(securityHeaders);
   app.use(router.routes());
-  app.use(router.allowedMethods());
-  app.use(async (ctx) => {
+  app.use(answerUnrouted(router));
+  return app;
+}
+
+/**
+ * 405 with Allow for a known path asked with another method (any method, including ones the
+ * router calls "not implemented", which would be a 5xx), 404 for anything else.
+ */
+function answerUnrouted(router: Router): Koa.Middleware {
+  return async (ctx) => {
+    const allowed = [...new Set(router.match(ctx.path, 'GET').path.flatMap((layer) => layer.methods))];
+    if (allowed.length > 0) {
+      ctx.status = 405;
+      ctx.set('Allow', allowed.join(', '));
+      ctx.body = { error: 'method_not_allowed', error_description: `${ctx.path} answers ${allowed.join(', ')}` };
+      return;
+    }
     ctx.status = 404;
     ctx.body = { error: 'not_found', error_description: `nothing is served at ${ctx.path}` };
-  });
-  return app;
+  };
 }

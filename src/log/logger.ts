@@ -6,7 +6,8 @@ import type { Config } from '../config/schema.js';
 
 /**
  * Never logged, wherever they appear in a log object: the request log writes paths without
- * their query, and these paths catch what a careless log call might pass.
+ * their query, and these paths catch what a careless log call might pass. `code` is redacted
+ * only at the top: below it, an error's `code` (ENOSPC…) is what an admin needs to read.
  */
 export const REDACTED_PATHS = [
   'password',
@@ -19,7 +20,6 @@ export const REDACTED_PATHS = [
   'authorization',
   '*.password',
   '*.client_secret',
-  '*.code',
   '*.code_verifier',
   '*.access_token',
   '*.refresh_token',

@@ -23,16 +23,22 @@ export type AuthorizeCheck =
   | { outcome: 'redirect-error'; redirectUri: string; state: string | undefined; error: OAuthError }
   | { outcome: 'ok'; request: AuthorizeRequest };
 
+/** Amazon's states are a few hundred characters. */
+const MAX_STATE_LENGTH = 2048;
+
 export function checkAuthorizeRequest(context: BridgeContext, params: OAuthParams): AuthorizeCheck {
   const trusted = checkClientAndRedirect(context, params);
   if ('outcome' in trusted) return trusted;
   const { client, redirectUri } = trusted;
   const state = params.get('state');
+  // A state too long to echo would make a redirect that proxies refuse (nginx's 4 KB header buffer).
+  const echoable = state !== undefined && state.length <= MAX_STATE_LENGTH && !params.repeated.includes('state');
   try {
+    if (state !== undefined && !echoable) throw new OAuthError('invalid_request', `state must be at most ${MAX_STATE_LENGTH} characters`);
     return { outcome: 'ok', request: { client, redirectUri, state, ...checkRest(client, params) } };
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
-    return { outcome: 'redirect-error', redirectUri, state: params.repeated.includes('state') ? undefined : state, error };
+    return { outcome: 'redirect-error', redirectUri, state: echoable ? state : undefined, error };
   }
 }
 

@@ -72,10 +72,12 @@ export class DataFile<C extends Collections> {
    * journaled file is written back as one snapshot, so the journal only ever holds this version.
    */
   async open(): Promise<void> {
-    const { migrated, replayed, missing } = this.loadFromDisk();
+    const { migrated, missing } = this.loadFromDisk();
     // A new file starts as a snapshot, so a journal always has one to apply to.
-    this.compactNext = missing;
-    if (migrated || replayed > 0) {
+    this.compactNext ||= missing;
+    // Any journal, even one holding only a torn line, is folded in now: a later line must never
+    // be appended after a torn one.
+    if (migrated || this.journal.size > 0) {
       this.compactNext = true;
       await this.commits.request();
     }
@@ -120,7 +122,7 @@ export class DataFile<C extends Collections> {
   }
 
   /** Synchronous from start to end: no request can change memory halfway through. */
-  private loadFromDisk(): { migrated: boolean; replayed: number; missing: boolean } {
+  private loadFromDisk(): { migrated: boolean; missing: boolean } {
     const document = this.snapshot.readSync();
     const { migrated, current } = document === null ? { migrated: false, current: { version: this.version } } : this.migrate(document);
     for (const [name, collection] of Object.entries(this.options.collections)) {
@@ -129,14 +131,15 @@ export class DataFile<C extends Collections> {
       collection.replaceAll(records);
     }
     this.seq = typeof current['seq'] === 'number' ? current['seq'] : 0;
-    let replayed = 0;
-    for (const entry of this.journal.readEntries<JournalEntry>().entries) {
+    const { entries, damaged } = this.journal.readEntries<JournalEntry>();
+    // A journal with a torn line must not be appended to: the next write is a snapshot.
+    if (damaged) this.compactNext = true;
+    for (const entry of entries) {
       if (!(entry.seq > this.seq)) continue; // already in the snapshot
       for (const [name, changes] of Object.entries(entry.changes)) this.options.collections[name]?.apply(changes);
       this.seq = entry.seq;
-      replayed++;
     }
-    return { migrated, replayed, missing: document === null };
+    return { migrated, missing: document === null };
   }
 
   private migrate(document: Record<string, unknown>): { migrated: boolean; current: Record<string, unknown> } {

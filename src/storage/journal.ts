@@ -22,13 +22,16 @@ export class Journal {
     return this.bytes;
   }
 
-  /** The entries on disk; a torn or damaged line is skipped, as its commit never succeeded. */
-  readEntries<T>(): { entries: T[]; skipped: number } {
+  /**
+   * The entries on disk; a torn or damaged line is skipped, as its commit never succeeded.
+   * `damaged` says the file has such a line, or ends without a newline, so nothing may be appended to it.
+   */
+  readEntries<T>(): { entries: T[]; damaged: boolean } {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: 0 };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], damaged: false };
       throw error;
     }
     this.bytes = Buffer.byteLength(text);
@@ -42,7 +45,7 @@ export class Journal {
         skipped++;
       }
     }
-    return { entries, skipped };
+    return { entries, damaged: skipped > 0 || (text !== '' && !text.endsWith('\n')) };
   }
 
   async append(line: string): Promise<void> {

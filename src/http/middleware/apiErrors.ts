@@ -24,8 +24,23 @@ export const renderApiErrors: Middleware<ErrorLogState> = async (ctx, next) => {
   }
 };
 
+/**
+ * The client's side of the connection failed (it hung up, or sent bytes that are not HTTP):
+ * nothing is wrong with the server, and there is usually nobody left to answer.
+ */
+export function isClientConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && (code.startsWith('HPE_') || ['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code))) ||
+    (error as Error).message === 'request aborted'
+  );
+}
+
 export function toOAuthError(caught: unknown): OAuthError {
   if (caught instanceof OAuthError) return caught;
+  if (isClientConnectionError(caught)) {
+    return new OAuthError('invalid_request', 'the request could not be read', { status: 400, detail: String(caught) });
+  }
   if (caught instanceof StorageWriteError) {
     return new OAuthError('temporarily_unavailable', 'the server could not save the change; try again shortly', {
       status: 503,

@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { message } from '../../i18n/translate.js';
 import { sendErrorPage } from '../htmlResponses.js';
 import { toOAuthError } from './apiErrors.js';
 import type { RequestLogState } from './requestLog.js';
@@ -10,7 +11,7 @@ export const renderPageErrors: Middleware<RequestLogState> = async (ctx, next) =
   } catch (caught) {
     const error = toOAuthError(caught);
     ctx.state.errorDetail = error.detail;
-    sendErrorPage(ctx, error.status, 'Something went wrong', `The request could not be handled: ${error.description}.`);
+    sendErrorPage(ctx, error.status, message('error.unexpected.title'), message('error.unexpected.text', { description: error.description }));
     if (error.status >= 500) ctx.app.emit('error', caught, ctx);
   }
 };

@@ -4,7 +4,7 @@ import { OAuthError } from '../../oauth/errors.js';
 import { paramsFromSearch, type OAuthParams } from '../../oauth/params.js';
 
 /** Form bodies of the OAuth endpoints are tiny; anything bigger is refused with 413. */
-export const FORM_LIMIT = '16kb';
+const FORM_LIMIT_BYTES = 16 * 1024;
 
 export interface FormState {
   form: OAuthParams;
@@ -18,7 +18,7 @@ const readFormText = koaBody({
   multipart: false,
   text: true,
   textTypes: ['application/x-www-form-urlencoded'],
-  textLimit: FORM_LIMIT,
+  textLimit: FORM_LIMIT_BYTES,
   parsedMethods: [HttpMethodEnum.POST],
 });
 
@@ -28,6 +28,16 @@ export const parseForm: Middleware<FormState> = async (ctx, next) => {
     throw new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded', {
       detail: `content-type ${ctx.get('content-type') || '(none)'}`,
     });
+  }
+  // No OAuth client compresses a few hundred bytes; a decompressor left running after the size
+  // limit stops reading can crash the process, so compressed bodies are not read at all.
+  const encoding = ctx.get('content-encoding').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') {
+    throw new OAuthError('invalid_request', 'the body must not be compressed', { status: 415, detail: `content-encoding ${encoding}` });
+  }
+  // Checked here because the body reader wraps lengths of 2^31 and more and would wait for them.
+  if (Number(ctx.get('content-length')) > FORM_LIMIT_BYTES) {
+    throw new OAuthError('invalid_request', 'the request body is too large', { status: 413, detail: `content-length ${ctx.get('content-length')}` });
   }
   await readFormText(ctx, async () => undefined);
   const text = typeof ctx.request.body === 'string' ? ctx.request.body : '';

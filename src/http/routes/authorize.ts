@@ -2,6 +2,8 @@ import type { Context, Middleware } from 'koa';
 import { SignInGuard } from '../../abuse/signInGuard.js';
 import { signIn } from '../../auth/signIn.js';
 import type { BridgeContext } from '../../context.js';
+import { traceAuthorizeRequest, type AuthorizeTrace } from '../../diagnostics/authorizeTrace.js';
+import { message, Wait, type Message } from '../../i18n/translate.js';
 import { checkAuthorizeRequest, type AuthorizeRequest } from '../../oauth/authorizeRequest.js';
 import { issueCode } from '../../oauth/codes.js';
 import type { OAuthError } from '../../oauth/errors.js';
@@ -10,11 +12,11 @@ import { authorizationResponseUrl } from '../../oauth/redirect.js';
 import { StorageWriteError } from '../../storage/store.js';
 import { renderConsentPage } from '../../views/consentPage.js';
 import { CsrfGuard } from '../csrf.js';
-import { pagePolicy, sendErrorPage } from '../htmlResponses.js';
+import { pagePolicy, pageTranslator, sendErrorPage, type FlowReferenceState } from '../htmlResponses.js';
 import type { FormState } from '../middleware/parseForm.js';
 import type { RequestLogState } from '../middleware/requestLog.js';
 
-type State = FormState & RequestLogState;
+type State = FormState & RequestLogState & FlowReferenceState;
 
 /** GET and POST /alexa/authorize: RFC 6749 §4.1.1-4.1.2 with a sign-in and consent page. */
 export function authorizeRoutes(context: BridgeContext): { show: Middleware<State>; decide: Middleware<State> } {
@@ -22,9 +24,8 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
   const guard = new SignInGuard(context.config);
   const action = `${context.config.publicUrl}/alexa/authorize`;
   const secureCookie = context.config.publicUrl.startsWith('https:');
-  const accountKind = context.config.auth === 'homeassistant' ? 'Home Assistant' : 'household';
 
-  function renderPage(ctx: Context, request: AuthorizeRequest, status: number, error?: string, username?: string): void {
+  function renderPage(ctx: Context, request: AuthorizeRequest, trace: AuthorizeTrace, status: number, shown?: Message, username?: string): void {
     let cookie = ctx.cookies.get(CsrfGuard.COOKIE);
     if (!cookie) {
       cookie = csrf.newCookieValue();
@@ -36,7 +37,16 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
     // form-action against that redirect too.
     ctx.set('Content-Security-Policy', pagePolicy(`'self' ${context.config.publicUrl} ${new URL(request.redirectUri).origin}`));
     ctx.type = 'html';
-    ctx.body = renderConsentPage({ request, action, csrfToken: csrf.tokenFor(cookie), username, error, accountKind });
+    ctx.body = renderConsentPage({
+      request,
+      action,
+      csrfToken: csrf.tokenFor(cookie),
+      flowId: trace.flowId,
+      username,
+      message: shown,
+      auth: context.config.auth,
+      t: pageTranslator(ctx),
+    });
   }
 
   function redirect(ctx: Context, redirectUri: string, params: Record<string, string | undefined>): void {
@@ -51,16 +61,18 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
     redirect(ctx, redirectUri, { error: error.code, error_description: error.description, state });
   }
 
-  function refuseBlocked(ctx: Context, request: AuthorizeRequest, username: string, retryAfterSeconds: number): void {
+  function refuseBlocked(ctx: Context, request: AuthorizeRequest, trace: AuthorizeTrace, username: string, retryAfterSeconds: number): void {
     (ctx.state as RequestLogState).errorDetail = `sign-in blocked for ${username} from ${ctx.ip} for ${retryAfterSeconds} s`;
+    trace.signInFailed('blocked', username, `from ${ctx.ip} for another ${retryAfterSeconds} s`);
     ctx.set('Retry-After', String(retryAfterSeconds));
-    renderPage(ctx, request, 429, `Too many failed sign-ins. Try again in ${formatWait(retryAfterSeconds)}.`, username);
+    renderPage(ctx, request, trace, 429, message('consent.message.tooManyFailures', { wait: new Wait(retryAfterSeconds) }), username);
   }
 
   /** Checks the request; answers the problems itself and returns the checked request otherwise. */
-  function check(ctx: Context, params: OAuthParams): AuthorizeRequest | undefined {
+  function check(ctx: Context, params: OAuthParams, trace: AuthorizeTrace): AuthorizeRequest | undefined {
     const checked = checkAuthorizeRequest(context, params);
     if (checked.outcome === 'ok') return checked.request;
+    trace.refused(checked);
     if (checked.outcome === 'show-error') {
       (ctx.state as RequestLogState).errorDetail = checked.detail;
       sendErrorPage(ctx, 400, checked.title, checked.message);
@@ -70,71 +82,84 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
     return undefined;
   }
 
+  /** Every attempt gets a flow record; its id is the reference on any error page. */
+  function startTrace(ctx: Context, params: OAuthParams): AuthorizeTrace {
+    const trace = traceAuthorizeRequest(context, params, (ctx.state as RequestLogState).log);
+    (ctx.state as FlowReferenceState).flowId = trace.flowId;
+    return trace;
+  }
+
   const show: Middleware<State> = async (ctx) => {
-    const request = check(ctx, paramsFromSearch(new URLSearchParams(ctx.querystring)));
-    if (request) renderPage(ctx, request, 200);
+    const params = paramsFromSearch(new URLSearchParams(ctx.querystring));
+    const trace = startTrace(ctx, params);
+    const request = check(ctx, params, trace);
+    if (!request) return;
+    renderPage(ctx, request, trace, 200);
+    trace.pageShown();
   };
 
   const decide: Middleware<State> = async (ctx) => {
     const form = ctx.state.form;
+    const trace = startTrace(ctx, form);
     if (!csrf.isValid(ctx.cookies.get(CsrfGuard.COOKIE), form.get('csrf_token'))) {
       ctx.state.errorDetail = 'CSRF check failed: missing or wrong csrf_token/cookie';
-      sendErrorPage(ctx, 403, 'This page has expired', 'The sign-in form was not sent from the page this server showed, or the page is too old.');
+      trace.formExpired();
+      sendErrorPage(ctx, 403, message('error.formExpired.title'), message('error.formExpired.text'));
       return;
     }
-    const request = check(ctx, form);
+    const request = check(ctx, form, trace);
     if (!request) return;
     const decision = form.get('decision');
     if (decision === 'deny') {
+      trace.denied();
       redirect(ctx, request.redirectUri, { error: 'access_denied', error_description: 'the user denied the request', state: request.state });
       return;
     }
     if (decision !== 'approve') {
-      renderPage(ctx, request, 400, 'Choose Allow or Deny.');
+      renderPage(ctx, request, trace, 400, message('consent.message.chooseDecision'));
       return;
     }
     const username = form.get('username')?.trim() ?? '';
     const password = form.get('password') ?? '';
     if (!username || !password) {
-      renderPage(ctx, request, 400, 'Enter your username and password.', username);
+      renderPage(ctx, request, trace, 400, message('consent.message.missingCredentials'), username);
       return;
     }
     const gate = await guard.check(username, ctx.ip);
     if (!gate.allowed) {
-      refuseBlocked(ctx, request, username, gate.retryAfterSeconds);
+      refuseBlocked(ctx, request, trace, username, gate.retryAfterSeconds);
       return;
     }
     const result = await signIn({ ...context, log: ctx.state.log }, username, password);
     if (result.outcome === 'invalid') {
       ctx.state.errorDetail = `sign-in failed for ${username}`;
+      trace.signInFailed(result.reason ?? 'invalid', username);
       const next = await guard.recordFailure(username, ctx.ip);
-      if (!next.allowed) refuseBlocked(ctx, request, username, next.retryAfterSeconds);
-      else renderPage(ctx, request, 400, 'The username or password is not right.', username);
+      if (!next.allowed) refuseBlocked(ctx, request, trace, username, next.retryAfterSeconds);
+      else renderPage(ctx, request, trace, 400, message('consent.message.wrongCredentials'), username);
       return;
     }
     if (result.outcome === 'unavailable') {
       ctx.state.errorDetail = `sign-in backend unavailable: ${result.reason}`;
-      renderPage(ctx, request, 503, 'Home Assistant could not be asked to check your password. Try again in a minute.', username);
+      trace.signInFailed('unavailable', username, result.reason);
+      renderPage(ctx, request, trace, 503, message('consent.message.signInUnavailable'), username);
       return;
     }
     await guard.recordSuccess(username, ctx.ip);
+    trace.approved(result.username);
     let code: string;
     try {
-      code = await issueCode(context, request, result.username);
+      code = await issueCode(context, request, result.username, trace.flowId);
     } catch (error) {
       if (!(error instanceof StorageWriteError)) throw error;
       ctx.state.errorDetail = error.message;
-      renderPage(ctx, request, 503, 'The server could not save the link. Try again in a minute.', username);
+      trace.saveFailed(error.message);
+      renderPage(ctx, request, trace, 503, message('consent.message.saveFailed'), username);
       return;
     }
     redirect(ctx, request.redirectUri, { code, state: request.state });
+    trace.codeIssued(request.redirectUri);
   };
 
   return { show, decide };
-}
-
-function formatWait(seconds: number): string {
-  if (seconds < 90) return `${seconds} seconds`;
-  if (seconds < 5400) return `${Math.ceil(seconds / 60)} minutes`;
-  return `${Math.ceil(seconds / 3600)} hours`;
 }
