@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
+import type { FlowRecorder } from './diagnostics/flowRecorder.js';
 import type { Store } from './storage/store.js';
 
 /** Milliseconds since the epoch; tests pass a fixed clock. */
@@ -11,4 +12,6 @@ export interface BridgeContext {
   store: Store;
   clock: Clock;
   log: Logger;
+  /** Where each authorization attempt's steps are recorded, for `flows` and the admin page. */
+  flows: FlowRecorder;
 }

@@ -4,7 +4,8 @@ import { verifyLocalUser } from './localUsers.js';
 
 export type SignInResult =
   | { outcome: 'ok'; username: string }
-  | { outcome: 'invalid' }
+  /** `not-allowed`: the password was right, but allowed_users does not name the user (said only to the admin). */
+  | { outcome: 'invalid'; reason?: 'not-allowed' }
   /** The backend could not be asked: not the person's fault, and never a crash. */
   | { outcome: 'unavailable'; reason: string };
 
@@ -19,7 +20,7 @@ export async function signIn(context: BridgeContext, username: string, password:
   if (allowed.length > 0 && !allowed.includes(result.username)) {
     // Said like a wrong password, so the page does not confirm which accounts exist.
     context.log.info({ username: result.username }, 'sign-in refused: user is not in allowed_users');
-    return { outcome: 'invalid' };
+    return { outcome: 'invalid', reason: 'not-allowed' };
   }
   return result;
 }

@@ -98,8 +98,25 @@ export const configSchema = z
     clientRequestsPerMinute: z.coerce.number().int().min(1).default(600),
     /** Failed client authentications from one address in 10 minutes before it is blocked for 10 minutes. */
     clientAuthFailureLimit: z.coerce.number().int().min(1).default(20),
+    // The admin page and linking diagnostics.
+    /** Admin page listener address: loopback; 0.0.0.0 in the add-on, where only the ingress proxy's address is let in. */
+    adminHost: z.string().min(1).default('127.0.0.1'),
+    /** Admin page listener port (the add-on's ingress_port); 0 picks a free one, `off` serves no admin page. */
+    adminPort: z
+      .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { error: 'must be a port number, 0 for any free one, or off' })
+      .default(8097),
+    /** How many authorization attempts flows.json keeps for `flows` and the admin page. */
+    flowsKept: z.coerce.number().int().min(10).max(10_000).default(200),
+    /** How long an attempt's record is kept after its last step, seconds (30 days). */
+    flowsMaxAge: seconds(3600).default(2_592_000),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, ctx) => {
+    // The admin page must never be reachable through the public listener and its proxy.
+    if (settings.adminPort !== 'off' && settings.adminPort !== 0 && settings.adminPort === settings.port) {
+      ctx.addIssue({ code: 'custom', path: ['adminPort'], message: `must differ from port (${settings.port}): the admin page is never served on the public port` });
+    }
+  });
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema> & { auth: 'local' | 'homeassistant' };

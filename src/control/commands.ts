@@ -1,4 +1,6 @@
 import type { BridgeContext } from '../context.js';
+import { listFlows, showFlow } from '../diagnostics/flowViews.js';
+import { runDoctor, type DoctorOptions } from '../doctor/doctor.js';
 import { addClient, listClients, removeClient, rotateClientSecret, showClient, type NewClient } from '../services/clients.js';
 import { listGrants, revokeGrant } from '../services/grants.js';
 import { addUser, changePassword, listUsers, removeUser } from '../services/users.js';
@@ -23,6 +25,9 @@ export const adminCommands = {
   'grant list': (context: BridgeContext) => listGrants(context),
   'grant revoke': (context: BridgeContext, args: { id: string }) =>
     revokeGrant(context, args.id, 'revoked by the administrator'),
+  'flows list': (context: BridgeContext, args: { last?: number | undefined }) => listFlows(context, args),
+  'flows show': (context: BridgeContext, args: { id: string }) => showFlow(context, args),
+  doctor: (context: BridgeContext, args: DoctorOptions) => runDoctor(context, args),
 } as const;
 
 export type AdminCommandName = keyof typeof adminCommands;

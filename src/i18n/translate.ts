@@ -22,23 +22,26 @@ export function message(key: MessageKey, params?: Params): Message {
 export interface Translator {
   language: Language;
   text(key: MessageKey, params?: Params): string;
+  say(message: Message): string;
   /** The catalogue text escaped, each `{name}` replaced by its value: escaped, unless already SafeHtml. */
   html(key: MessageKey, params?: Readonly<Record<string, Value | SafeHtml>>): SafeHtml;
 }
 
 export function translator(language: Language): Translator {
   const catalogue = catalogues[language];
-  const say = (value: Value): string => (value instanceof Wait ? inWords(language, value.seconds) : String(value));
+  const valueText = (value: Value): string => (value instanceof Wait ? inWords(language, value.seconds) : String(value));
+  const text = (key: MessageKey, params: Params = {}) =>
+    catalogue[key].replace(/\{(\w+)\}/g, (placeholder, name: string) => (params[name] === undefined ? placeholder : valueText(params[name])));
   return {
     language,
-    text: (key, params = {}) =>
-      catalogue[key].replace(/\{(\w+)\}/g, (placeholder, name: string) => (params[name] === undefined ? placeholder : say(params[name]))),
+    text,
+    say: (message) => text(message.key, message.params),
     html: (key, params = {}) =>
       new SafeHtml(
         escapeHtml(catalogue[key]).replace(/\{(\w+)\}/g, (placeholder, name: string) => {
           const value = params[name];
           if (value === undefined) return placeholder;
-          return value instanceof SafeHtml ? value.html : escapeHtml(say(value));
+          return value instanceof SafeHtml ? value.html : escapeHtml(valueText(value));
         }),
       ),
   };

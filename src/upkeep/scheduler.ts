@@ -8,7 +8,10 @@ export interface UpkeepJob {
   run(context: BridgeContext): Promise<Record<string, number>>;
 }
 
-export const upkeepJobs: UpkeepJob[] = [{ name: 'purge expired codes and grants', run: purgeExpired }];
+export const upkeepJobs: UpkeepJob[] = [
+  { name: 'purge expired codes and grants', run: purgeExpired },
+  { name: 'mark abandoned flows, drop old ones', run: async (context) => context.flows.sweep() },
+];
 
 /** Runs every job once; a failing job is logged and the others still run. Never throws. */
 export async function runUpkeep(context: BridgeContext, jobs: readonly UpkeepJob[] = upkeepJobs): Promise<void> {

@@ -1,3 +1,6 @@
+import type { Config } from '../config/schema.js';
+import { FLOW_FIELD } from '../diagnostics/authorizeTrace.js';
+import type { Message, Translator } from '../i18n/translate.js';
 import type { AuthorizeRequest } from '../oauth/authorizeRequest.js';
 import { parseScope } from '../oauth/scope.js';
 import { html, page } from './html.js';
@@ -7,16 +10,19 @@ export interface ConsentPageInput {
   /** Absolute form action, built from the public URL. */
   action: string;
   csrfToken: string;
+  /** The attempt's flow record, carried from the page to its post. */
+  flowId: string;
   username?: string | undefined;
   /** Shown above the form after a failed attempt. */
-  error?: string | undefined;
+  message?: Message | undefined;
   /** Who checks the password, said so people know which account to use. */
-  accountKind: string;
+  auth: Config['auth'];
+  t: Translator;
 }
 
 /** The sign-in and consent page: one form, no JavaScript, usable on a phone. Allow comes first: Enter submits it. */
 export function renderConsentPage(input: ConsentPageInput): string {
-  const { request } = input;
+  const { request, t } = input;
   const hidden: [string, string | undefined][] = [
     ['client_id', request.client.id],
     ['redirect_uri', request.redirectUri],
@@ -26,26 +32,29 @@ export function renderConsentPage(input: ConsentPageInput): string {
     ['code_challenge', request.codeChallenge],
     ['code_challenge_method', request.codeChallenge ? 'S256' : undefined],
     ['csrf_token', input.csrfToken],
+    [FLOW_FIELD, input.flowId],
   ];
   const scopes = parseScope(request.scope);
+  const title = t.text('consent.title', { client: request.client.name });
   return page({
-    title: `Link ${request.client.name}`,
+    title,
+    lang: t.language,
     body: html`<div class="card">
-<h1>Link ${request.client.name}</h1>
-<p><strong>${request.client.name}</strong> asks to use your ${input.accountKind} account.</p>
-<p>It will get this access:</p>
+<h1>${title}</h1>
+<p>${t.html(input.auth === 'homeassistant' ? 'consent.asks.homeassistant' : 'consent.asks.local', { client: html`<strong>${request.client.name}</strong>` })}</p>
+<p>${t.text('consent.access')}</p>
 <ul>${scopes.map((scope) => html`<li><code>${scope}</code></li>`)}</ul>
-<p class="muted">After you allow it, you return to ${new URL(request.redirectUri).host}. You can end the link at any time by disabling the skill.</p>
-${input.error ? html`<p class="error" role="alert">${input.error}</p>` : undefined}
+<p class="muted">${t.text('consent.after', { host: new URL(request.redirectUri).host })}</p>
+${input.message ? html`<p class="error" role="alert">${t.say(input.message)}</p>` : undefined}
 <form method="post" action="${input.action}">
 ${hidden.filter(([, value]) => value !== undefined).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
-<label for="username">Username</label>
+<label for="username">${t.text('consent.username')}</label>
 <input type="text" id="username" name="username" value="${input.username ?? ''}" autocomplete="username" autocapitalize="none" spellcheck="false" required>
-<label for="password">Password</label>
+<label for="password">${t.text('consent.password')}</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required>
 <div class="actions">
-<button type="submit" name="decision" value="approve" class="primary">Allow</button>
-<button type="submit" name="decision" value="deny" formnovalidate>Deny</button>
+<button type="submit" name="decision" value="approve" class="primary">${t.text('consent.allow')}</button>
+<button type="submit" name="decision" value="deny" formnovalidate>${t.text('consent.deny')}</button>
 </div>
 </form></div>`,
   });

@@ -55,7 +55,8 @@ export async function startBridge(options: { env?: Record<string, string>; dataD
     },
   });
   // The issuer differs from the listen address on purpose: every URL must come from it.
-  const env = { BRIDGE_PORT: '0', BRIDGE_LOG_LEVEL: 'debug', BRIDGE_PUBLIC_URL: ISSUER, ...options.env, BRIDGE_DATA_DIR: dataDir };
+  // No admin page unless a test asks for one: parallel test daemons would all want port 8097.
+  const env = { BRIDGE_PORT: '0', BRIDGE_ADMIN_PORT: 'off', BRIDGE_LOG_LEVEL: 'debug', BRIDGE_PUBLIC_URL: ISSUER, ...options.env, BRIDGE_DATA_DIR: dataDir };
   const config = loadConfig({ env });
   const daemon = await startDaemon(config, createLogger(config.logLevel, sink), clock.read);
   return {

@@ -66,6 +66,8 @@ export interface DaemonProcessOptions {
   env?: Record<string, string | undefined>;
   /** How long to wait for /health to answer 200. */
   readyTimeoutMs?: number;
+  /** What to run instead of `node dist/cli.js serve`, e.g. the add-on's start script. */
+  command?: string[];
 }
 
 export interface ExitStatus {
@@ -125,7 +127,8 @@ export class DaemonProcess {
         BRIDGE_HOST: '127.0.0.1',
         BRIDGE_PORT: String(port),
       });
-      const child = spawn(process.execPath, [CLI_JS, 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const [program, ...args] = options.command ?? [process.execPath, CLI_JS, 'serve'];
+      const child = spawn(program!, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       const daemon = new DaemonProcess(child, dataDir, port, publicUrl, env);
       try {
         await daemon.waitHealthy(options.readyTimeoutMs ?? 20_000);

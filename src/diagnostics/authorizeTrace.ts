@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import type { BridgeContext } from '../context.js';
+import type { AuthorizeCheck } from '../oauth/authorizeRequest.js';
+import type { OAuthParams } from '../oauth/params.js';
+import { diagnoseAuthorizeRefusal, diagnoseSignInFailure, DENIED, FORM_EXPIRED, saveFailed } from './authorizeDiagnoses.js';
+import type { FlowFields, NewStep } from './flowRecorder.js';
+import { STEPS } from './steps.js';
+
+/** What the authorization endpoint tells the flow record, step by step, for one request. */
+export interface AuthorizeTrace {
+  flowId: string;
+  refused(refusal: Exclude<AuthorizeCheck, { outcome: 'ok' }>): void;
+  pageShown(): void;
+  formExpired(): void;
+  denied(): void;
+  signInFailed(kind: 'invalid' | 'not-allowed' | 'blocked' | 'unavailable', username: string, detail?: string): void;
+  approved(username: string): void;
+  saveFailed(detail: string): void;
+  codeIssued(redirectUri: string): void;
+}
+
+/** The name of the consent form's hidden input that carries the flow id from the page to its post. */
+export const FLOW_FIELD = 'flow_id';
+
+/**
+ * Starts the flow of an authorization request, or, for the consent form's post, continues the
+ * page's flow when the form names one that is still open for the same client and redirect URI.
+ */
+export function traceAuthorizeRequest(context: BridgeContext, params: OAuthParams, log: Logger): AuthorizeTrace {
+  const { flows } = context;
+  const clientId = params.get('client_id');
+  const redirectUri = params.get('redirect_uri');
+  const open = flows.get(params.get(FLOW_FIELD) ?? '');
+  const last = open?.steps.at(-1);
+  const continues =
+    open && last && open.clientId === clientId && open.redirectUri === redirectUri && ['progress', 'retryable'].includes(STEPS[last.kind].phase);
+  const flowId = continues
+    ? open.id
+    : flows.begin(
+        {
+          ...(clientId ? { clientId } : {}),
+          ...(redirectUri ? { redirectUri } : {}),
+          ...(params.get('scope') ? { scope: params.get('scope')! } : {}),
+          pkce: params.get('code_challenge') !== undefined,
+        },
+        { kind: 'authorize', note: describeRequest(params) },
+        log,
+      ).id;
+  const record = (step: NewStep, fields: FlowFields = {}) => void flows.record(flowId, step, fields, log);
+  return {
+    flowId,
+    refused: (refusal) => record({ kind: 'refused', diagnosis: diagnoseAuthorizeRefusal(context, params, refusal) }),
+    pageShown: () => record({ kind: 'page' }),
+    formExpired: () => record({ kind: 'form-expired', diagnosis: FORM_EXPIRED }),
+    denied: () => record({ kind: 'denied', diagnosis: DENIED }),
+    signInFailed: (kind, username, detail) =>
+      record({
+        kind: kind === 'blocked' ? 'sign-in-blocked' : kind === 'unavailable' ? 'sign-in-unavailable' : 'sign-in-failed',
+        note: `as “${username}”`,
+        diagnosis: diagnoseSignInFailure({ kind, username, ...(detail ? { detail } : {}) }, context.config.auth),
+      }),
+    approved: (username) => {
+      record({ kind: 'signed-in', note: `as ${username}` }, { username });
+      record({ kind: 'approved' });
+    },
+    saveFailed: (detail) => record({ kind: 'save-failed', diagnosis: saveFailed(detail) }),
+    codeIssued: (to) => {
+      flows.noteCodeIssued(flowId);
+      record({ kind: 'code-issued', note: `redirect to ${new URL(to).host}` });
+    },
+  };
+}
+
+/** The authorize request as the admin needs to see it: never the state's or the challenge's value. */
+function describeRequest(params: OAuthParams): string {
+  const pkce = params.get('code_challenge') ? `PKCE ${params.get('code_challenge_method') ?? 'plain'}` : 'no PKCE';
+  return [
+    `client ${params.get('client_id') ?? '(none)'}`,
+    `redirect_uri ${params.get('redirect_uri') ?? '(none)'}`,
+    `scope ${params.get('scope') ?? '(default)'}`,
+    pkce,
+    params.get('state') ? 'state sent' : 'no state',
+  ].join(', ');
+}

@@ -1,0 +1,45 @@
+import type { BridgeContext } from '../context.js';
+import type { Check } from './check.js';
+import { askPublicUrl, checkCertificate, checkClock, checkMetadata, checkPublicUrlScheme, checkReachesDaemon } from './publicUrlChecks.js';
+import { checkClients, checkConfiguration, checkDataDir, checkTokenLifetimes } from './setupChecks.js';
+
+export interface DoctorOptions {
+  /** This daemon's own /health, to tell it from another instance behind the same public URL. */
+  localHealthUrl?: string | undefined;
+  timeoutMs?: number;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: Check[];
+}
+
+const TIMEOUT_MS = 5000;
+
+/** Checks the set-up, from configuration to what Amazon will see at the public URL; `ok` when nothing fails. */
+export async function runDoctor(context: BridgeContext, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+  const [dataDir, answers, certificate] = await Promise.all([
+    checkDataDir(context),
+    askPublicUrl(context, options.localHealthUrl ?? (context.config.port ? localHealthUrl(context.config.host, context.config.port) : undefined), timeoutMs),
+    checkCertificate(context, timeoutMs),
+  ]);
+  const checks = [
+    checkConfiguration(context),
+    dataDir,
+    checkPublicUrlScheme(context),
+    checkReachesDaemon(context, answers),
+    certificate,
+    checkMetadata(context, answers),
+    checkClock(context, answers),
+    ...checkClients(context),
+    checkTokenLifetimes(context),
+  ];
+  return { ok: checks.every((check) => check.status !== 'fail'), checks };
+}
+
+/** The public listener's /health as this machine reaches it. */
+export function localHealthUrl(host: string, port: number): string {
+  const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${local}:${port}/health`;
+}

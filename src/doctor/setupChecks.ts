@@ -1,0 +1,109 @@
+import { constants } from 'node:fs';
+import { access, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { configWarnings } from '../config/load.js';
+import type { BridgeContext } from '../context.js';
+import { alexaRegionOf, redirectUriDifferences } from '../diagnostics/redirectUris.js';
+import { formatDuration, listOf } from '../diagnostics/wording.js';
+import { ALEXA_REDIRECT_HOSTS, alexaRedirectUris } from '../services/clients.js';
+import type { ClientRecord } from '../storage/records.js';
+import { fail, pass, warn, type Check } from './check.js';
+
+// What `doctor` can tell from this machine alone: configuration, data dir, clients, lifetimes.
+
+/** Alexa refuses to link when an access token lives shorter than this. */
+const ALEXA_MIN_ACCESS_TOKEN_S = 360;
+/** Links of skills unused for longer than the refresh token's idle lifetime must be made again. */
+const REFRESH_TOKEN_WARN_BELOW_S = 30 * 86_400;
+
+export function checkConfiguration(context: BridgeContext): Check {
+  const warnings = configWarnings(context.config);
+  const summary = `loaded: issuer ${context.config.publicUrl}, sign-in ${context.config.auth}, data dir ${context.config.dataDir}`;
+  if (warnings.length === 0) return pass('config', 'Configuration', summary);
+  return warn('config', 'Configuration', `${summary}; ${warnings.join('; ')}`, 'See each warning; they are also logged at start-up.');
+}
+
+export async function checkDataDir(context: BridgeContext): Promise<Check> {
+  const title = 'Data directory';
+  const dir = context.config.dataDir;
+  let mode: number;
+  let uid: number;
+  try {
+    ({ mode, uid } = await stat(dir));
+    await access(dir, constants.W_OK);
+    const probe = join(dir, '.doctor-probe');
+    await writeFile(probe, 'probe\n', { mode: 0o600 });
+    await rm(probe);
+  } catch (error) {
+    return fail('data-dir', title, `${dir} cannot be written: ${(error as NodeJS.ErrnoException).code ?? error}`, `Make ${dir} exist and belong to the user the bridge runs as.`);
+  }
+  const problems: string[] = [];
+  if (mode & 0o077) problems.push(`${dir} is open to others (mode ${(mode & 0o777).toString(8)})`);
+  const exposed: string[] = [];
+  for (const name of await readdir(dir)) {
+    if (!/\.(json|journal|bak)$/.test(name)) continue;
+    const file = await stat(join(dir, name));
+    if (file.mode & 0o077) exposed.push(name);
+  }
+  if (exposed.length) problems.push(`${listOf(exposed)} can be read by others`);
+  if (process.getuid && uid !== process.getuid()) problems.push(`${dir} belongs to uid ${uid}, the bridge runs as ${process.getuid()}`);
+  if (problems.length === 0) return pass('data-dir', title, `${dir} is writable and only its owner's`);
+  return warn('data-dir', title, `${dir} is writable, but ${listOf(problems)}; it holds password and secret hashes`, `chmod 700 '${dir}' && chmod 600 '${dir}'/*`);
+}
+
+export function checkTokenLifetimes(context: BridgeContext): Check {
+  const { codeTtl, accessTokenTtl, refreshTokenTtl } = context.config;
+  const title = 'Token lifetimes';
+  const summary = `code ${formatDuration(codeTtl * 1000)}, access token ${formatDuration(accessTokenTtl * 1000)}, refresh token ${formatDuration(refreshTokenTtl * 1000)} idle`;
+  if (accessTokenTtl < ALEXA_MIN_ACCESS_TOKEN_S) {
+    return fail('lifetimes', title, `${summary}: Alexa needs access tokens that live at least ${ALEXA_MIN_ACCESS_TOKEN_S} s`, `Set access_token_ttl to ${ALEXA_MIN_ACCESS_TOKEN_S} or more (3600 is usual).`);
+  }
+  if (refreshTokenTtl < REFRESH_TOKEN_WARN_BELOW_S) {
+    return warn('lifetimes', title, `${summary}: Alexa refreshes only when the skill is used, so a link unused for ${formatDuration(refreshTokenTtl * 1000)} breaks`, 'Raise refresh_token_ttl (the default is 90 days).');
+  }
+  return pass('lifetimes', title, `${summary}: within Alexa's limits`);
+}
+
+/** Each client's redirect URIs against Alexa's: all three regions, exactly as Amazon writes them. */
+export function checkClients(context: BridgeContext): Check[] {
+  const clients = [...context.store.clients.values()];
+  if (clients.length === 0) {
+    return [fail('clients', 'Clients', 'no client is registered, so no skill can link', 'alexa-oauth-bridge client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID (or set client_id in the add-on options).')];
+  }
+  return clients.map(checkClient);
+}
+
+function checkClient(client: ClientRecord): Check {
+  const id = `client:${client.id}`;
+  const title = `Client ${client.id}`;
+  const alexaLike = client.redirectUris.filter((uri) => ALEXA_REDIRECT_HOSTS.some((host) => uri.toLowerCase().includes(host)));
+  if (alexaLike.length === 0) {
+    return warn(id, title, `no Alexa redirect URI is registered (${listOf(client.redirectUris)}); fine for testing, but Alexa cannot link`, `Register the skill's redirect URIs: client add … --alexa-vendor-id YOUR_VENDOR_ID.`);
+  }
+  const vendorIds = [...new Set(alexaLike.map((uri) => alexaRegionOf(uri)?.vendorId).filter((vendor): vendor is string => vendor !== undefined))];
+  const vendorId = client.alexaVendorId ?? vendorIds[0];
+  if (!vendorId) {
+    return fail(id, title, `${listOf(alexaLike)} look like Alexa's but are not https://<region host>/api/skill/link/<vendor id>`, 'Copy the Alexa Redirect URLs from the Alexa console exactly.');
+  }
+  const problems: string[] = [];
+  if (vendorIds.length > 1) problems.push(`they name different vendor ids (${listOf(vendorIds)})`);
+  for (const expected of alexaRedirectUris(vendorId)) {
+    if (client.redirectUris.includes(expected)) continue;
+    const region = alexaRegionOf(expected)!;
+    const nearMiss = alexaLike.find((uri) => alexaRegionOf(uri)?.host === region.host);
+    problems.push(
+      nearMiss
+        ? `${region.region}'s ${expected} is registered as ${nearMiss} (${listOf(redirectUriDifferences(nearMiss, expected))})`
+        : `${region.region}'s ${expected} is missing, so people whose Alexa app uses that region cannot link`,
+    );
+  }
+  if (problems.length === 0) return pass(id, title, `all three Alexa regions are registered for vendor id ${vendorId}`);
+  return fail(
+    id,
+    title,
+    listOf(problems),
+    client.source === 'config'
+      ? 'Set alexa_vendor_id in the add-on options; it registers all three regions.'
+      : `Register all three regions: alexa-oauth-bridge client remove ${client.id}, then client add ${client.id} --alexa-vendor-id ${vendorId} with its secret and scopes.`,
+  );
+}
