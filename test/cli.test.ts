@@ -4,6 +4,7 @@ import { CLIENT_ID, CLIENT_SECRET, PASSWORD, USERNAME, VENDOR_ID, startBridge, t
 import { assertFailedWithOneLine, cliJson, runCli, type CliOptions } from './helpers/cli.ts';
 import { authorizeQuery, basic, getPage, submitConsent } from './helpers/http.ts';
 import { exchange, introspect, isActive, newCode, refresh, seededBridge, tokensOf } from './helpers/oauth.ts';
+import { newId } from '../src/oauth/secrets.ts';
 
 const regionalUris = (vendorId: string) => [
   `https://pitangui.amazon.com/api/skill/link/${vendorId}`,
@@ -135,6 +136,11 @@ test('grant list --json lists the link; grant revoke ends its tokens at once on 
   assert.equal((await runCli(['grant', 'revoke', grants[0]!.grant_id], cli)).code, 0);
   assert.equal(await isActive(bridge.url, tokens.access), false);
   assert.equal((await refresh(bridge.url, tokens.refresh)).json['error'], 'invalid_grant');
+});
+
+// Regression: a base64url grant id starting with '-' made `grant revoke <id>` a usage error.
+test('grant and flow ids never look like a command-line option', () => {
+  for (let i = 0; i < 5000; i++) assert.match(newId(), /^[0-9a-f]{20}$/);
 });
 
 for (const args of [['client', 'show', 'nope'], ['client', 'remove', 'nope'], ['client', 'rotate-secret', 'nope'], ['grant', 'revoke', 'nope']]) {

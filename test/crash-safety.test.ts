@@ -20,6 +20,7 @@ import {
   tempDir,
 } from './helpers/daemon-process.ts';
 import { authorizeQuery } from './helpers/http.ts';
+import { seededRandom } from './helpers/random.ts';
 
 const CYCLES = Number(process.env['CRASH_CYCLES'] ?? 20);
 const SEED = Number(process.env['CRASH_SEED'] ?? randomInt(2 ** 31));
@@ -33,17 +34,6 @@ const DAEMON_ENV = {
   BRIDGE_SIGN_IN_FAILURE_LIMIT: '1000000',
   BRIDGE_SIGN_IN_DAILY_FAILURE_LIMIT: '1000000',
 };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -334,7 +324,7 @@ function report(problems: string[], daemon: DaemonProcess | undefined): string {
 }
 
 test(`${CYCLES} SIGKILLs at random moments of linking and refresh traffic lose nothing a client was told (seed ${SEED})`, async (t) => {
-  const random = mulberry32(SEED);
+  const random = seededRandom(SEED);
   const dataDir = await tempDir('bridge-crash-');
   await seedAlexaWithCli(dataDir);
   const port = await freePort();
@@ -418,7 +408,7 @@ test(`${CYCLES} SIGKILLs at random moments of linking and refresh traffic lose n
 });
 
 test('CLI changes made while refresh traffic runs are never lost, even to a SIGKILL right after', async (t) => {
-  const random = mulberry32(SEED ^ 0x5bd1e995);
+  const random = seededRandom(SEED ^ 0x5bd1e995);
   const dataDir = await tempDir('bridge-crash-cli-');
   await seedAlexaWithCli(dataDir);
   const port = await freePort();

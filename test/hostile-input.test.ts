@@ -22,6 +22,7 @@ import {
   type RawResponse,
 } from './helpers/daemon-process.ts';
 import { authorizeQuery } from './helpers/http.ts';
+import { seededRandom } from './helpers/random.ts';
 
 // src/daemon.ts: server.headersTimeout and server.requestTimeout.
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -519,17 +520,6 @@ const FUZZ_COUNT = Number(process.env['FUZZ_COUNT'] ?? 10_000);
 const FUZZ_SEED = Number(process.env['FUZZ_SEED'] ?? randomInt(2 ** 31));
 const FUZZ_CONCURRENCY = 16;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Fuzzer {
   constructor(private readonly random: () => number) {}
 
@@ -761,7 +751,7 @@ function fuzzRequest(f: Fuzzer, live: Live): { request: RawRequest; endpoint: st
 }
 
 test(`fuzz: ${FUZZ_COUNT} random and mutated requests, no 5xx, the daemon still links (seed ${FUZZ_SEED})`, async (t) => {
-  const f = new Fuzzer(mulberry32(FUZZ_SEED));
+  const f = new Fuzzer(seededRandom(FUZZ_SEED));
   const tokens = await alexa.link(authorizeQuery());
   const redirect = await alexa.authorize(authorizeQuery());
   const live: Live = { page: await freshPage(), refreshToken: tokens.refresh_token, accessToken: tokens.access_token, code: redirect.get('code')! };

@@ -84,7 +84,7 @@ test('the error page speaks German too, and still carries its reference', async 
   assert.equal(response.status, 400);
   assert.match(html, /<h1>Unbekannte Anwendung<\/h1>/);
   assert.match(html, /Hier ist keine Anwendung mit der Client-ID „nobody“ registriert\./);
-  assert.match(html, /unter der Referenz <code>[A-Za-z0-9_-]{16}<\/code> nachsehen/);
+  assert.match(html, /unter der Referenz <code>[0-9a-f]{20}<\/code> nachsehen/);
 });
 
 test('without Accept-Language, English, exactly as before', async () => {

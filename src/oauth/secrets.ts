@@ -5,9 +5,12 @@ export function newOpaqueToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** Short random ids for grants and flows: not secrets, only unique. */
+/**
+ * Short random ids for grants and flows: not secrets, only unique. Hex, because people type them
+ * into the CLI, where a base64url id starting with '-' reads as an option.
+ */
 export function newId(): string {
-  return randomBytes(12).toString('base64url');
+  return randomBytes(10).toString('hex');
 }
 
 /**

@@ -2,6 +2,7 @@
 // written against the wire contract only, so the same code drives the bridge and the peer.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
+import type { Credentials } from './servers.ts';
 
 // One pool for the whole run: reusing connections keeps TCP set-up out of the figures.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -62,16 +63,10 @@ export function closeIdleConnections(): void {
 }
 
 /** The client and account the flows use on one authorization server. */
-export interface OAuthTarget {
+export interface OAuthTarget extends Credentials {
   authorizeUrl: string;
   tokenUrl: string;
   introspectUrl: string;
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
-  scope: string;
-  username: string;
-  password: string;
 }
 
 export interface Tokens {

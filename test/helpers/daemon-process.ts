@@ -2,7 +2,7 @@
 // configured through the environment, talked to over real sockets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, Agent, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -240,27 +240,32 @@ export interface RawRequest {
 /** One request over node:http; rejects on a socket error or when no answer comes within the timeout. */
 export function rawRequest(base: string, request: RawRequest): Promise<RawResponse> {
   const url = new URL(base);
+  return settleRaw(
+    httpRequest({
+      host: url.hostname,
+      port: url.port,
+      method: request.method ?? 'GET',
+      path: request.path,
+      headers: request.headers ?? {},
+      agent: request.agent ?? false,
+      // Let invalid header values through: the point is to see what the server does with them.
+      insecureHTTPParser: true,
+      // A redirect may echo a long state back in Location; browsers read far bigger heads than 16 KB.
+      maxHeaderSize: 256 * 1024,
+    }),
+    request,
+  );
+}
+
+/** Sends the request's body and reads the whole answer; rejects on a socket error or after the timeout. */
+export function settleRaw(req: ClientRequest, request: Pick<RawRequest, 'body' | 'timeoutMs'>): Promise<RawResponse> {
   return new Promise((resolveResponse, reject) => {
-    const req = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: request.method ?? 'GET',
-        path: request.path,
-        headers: request.headers ?? {},
-        agent: request.agent ?? false,
-        // Let invalid header values through: the point is to see what the server does with them.
-        insecureHTTPParser: true,
-        // A redirect may echo a long state back in Location; browsers read far bigger heads than 16 KB.
-        maxHeaderSize: 256 * 1024,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolveResponse({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
+    req.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolveResponse({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
     req.setTimeout(request.timeoutMs ?? 20_000, () => req.destroy(new Error(`no answer within ${request.timeoutMs ?? 20_000} ms`)));
     req.on('error', reject);
     req.end(request.body);

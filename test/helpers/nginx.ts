@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, REPO_ROOT, tempDir, type RawRequest, type RawResponse, type Send } from './daemon-process.ts';
+import { freePort, REPO_ROOT, settleRaw, tempDir, type RawRequest, type RawResponse, type Send } from './daemon-process.ts';
 
 export const NGINX = process.env['NGINX_BIN'] ?? '/usr/sbin/nginx';
 export const SHIPPED_CONF = join(REPO_ROOT, 'docker', 'nginx', 'alexa-oauth-bridge.conf');
@@ -159,29 +159,19 @@ http {
    * checked against the one made for the test. `Host` defaults to bridge.test:PORT.
    */
   request(request: Omit<RawRequest, 'agent'> & { agent?: Agent | false }): Promise<RawResponse> {
-    return new Promise((resolveResponse, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          servername: TLS_NAME,
-          ca: this.cert,
-          method: request.method ?? 'GET',
-          path: request.path,
-          headers: { host: `${TLS_NAME}:${this.port}`, ...request.headers },
-          agent: request.agent === undefined ? this.agent : request.agent,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolveResponse({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-          response.on('error', reject);
-        },
-      );
-      req.setTimeout(request.timeoutMs ?? 20_000, () => req.destroy(new Error(`no answer within ${request.timeoutMs ?? 20_000} ms`)));
-      req.on('error', reject);
-      req.end(request.body);
-    });
+    return settleRaw(
+      httpsRequest({
+        host: '127.0.0.1',
+        port: this.port,
+        servername: TLS_NAME,
+        ca: this.cert,
+        method: request.method ?? 'GET',
+        path: request.path,
+        headers: { host: `${TLS_NAME}:${this.port}`, ...request.headers },
+        agent: request.agent === undefined ? this.agent : request.agent,
+      }),
+      request,
+    );
   }
 
   /** A `Send` for OAuthClient. */
