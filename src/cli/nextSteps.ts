@@ -8,13 +8,13 @@ export function nextSteps(context: BridgeContext): string | undefined {
   if (store.clients.size === 0) {
     steps.push(
       `Register the Alexa skill as a client (the vendor id is the last part of the Alexa Redirect URLs in the developer console):\n` +
-        `    alexa-oauth-bridge ${dataDir} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID --name "My Alexa skill"`,
+        `    npx alexa-oauth-bridge ${dataDir} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID --name "My Alexa skill"`,
     );
   }
   if (config.auth === 'local' && store.users.size === 0) {
     steps.push(
       `Add a user who may sign in on the consent page:\n` +
-        `    printf '%s' 'a-good-password' | alexa-oauth-bridge ${dataDir} user add alice --password-stdin`,
+        `    printf '%s' 'a-good-password' | npx alexa-oauth-bridge ${dataDir} user add alice --password-stdin`,
     );
   }
   if (steps.length === 0) return undefined;
