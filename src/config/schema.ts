@@ -118,7 +118,6 @@ export const configSchema = z
     }
   });
 
-export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema> & { auth: 'local' | 'homeassistant' };
 export type SettingName = keyof z.output<typeof configSchema>;
 
