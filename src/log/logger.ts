@@ -61,10 +61,9 @@ export async function createDaemonLogger(
     file: join(folder, 'bridge'),
     size: `${Math.round(config.logFileMb * 1024)}k`,
     limit: { count: config.logFiles - 1, removeOtherLogFiles: true },
-    // Synchronous writes: pino-roll rolls on the stream's 'drain', which buffered bursts delay far past
-    // the cap. Lines are gathered into 4 KB writes, so a request costs no system call of its own.
+    // Synchronous writes: pino-roll rolls on the stream's 'drain', which buffered bursts delay far
+    // past the cap. Unbuffered, too: the audit trail keeps every line up to a crash.
     sync: true,
-    minLength: 4096,
   });
   const streams = pino.multistream([
     { level: config.logLevel, stream: stdout },

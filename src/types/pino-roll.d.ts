@@ -12,7 +12,6 @@ declare module 'pino-roll' {
     limit?: { count?: number; removeOtherLogFiles?: boolean };
     /** Passed on to sonic-boom. */
     sync?: boolean;
-    minLength?: number;
   }
 
   export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & { end(): void; flushSync(): void }>;
