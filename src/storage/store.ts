@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Collection } from './collection.js';
-import type { FileIo } from './atomicWrite.js';
+import { syncDirectory, type FileIo } from './atomicWrite.js';
 import { DataFile, type Collections } from './dataFile.js';
 import type { ClientRecord, CodeRecord, FlowRecord, GrantRecord, UserRecord } from './records.js';
 import { TokenIndex } from './tokenIndex.js';
@@ -21,11 +21,9 @@ export interface StorageHealth {
 
 /** A write that went through this recently says the disk works; when idle, health tries one this often. */
 const TRUST_LAST_WRITE_MS = 60_000;
-/** While unhealthy, one probe answers every health check for this long (a flood of HEAD /health costs one write). */
-const RETRY_PROBE_MS = 2_000;
 /**
- * After a real write failed, the probe must fit more than a line: a disk with a few free blocks
- * takes the probe's line but not the snapshot that failed. While healthy, a line is enough.
+ * After a real write failed, the probe writes this much through a temporary file and a rename, as
+ * a snapshot does: a disk with a few free blocks takes a line but not the snapshot that failed.
  */
 const RECOVERY_PROBE_BYTES = 64 * 1024;
 
@@ -66,7 +64,8 @@ export class Store {
   private readonly writeErrors = new Map<string, string>();
   /** performance.now() of the last write that went through. */
   private lastWriteOkAt = -Infinity;
-  private probe: { at: number; result: Promise<StorageHealth> } | undefined;
+  /** The probe under way; every health check meanwhile shares its answer. */
+  private probe: Promise<StorageHealth> | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -74,7 +73,6 @@ export class Store {
   ) {
     const onWriteFailed = (name: string) => (error: unknown) => {
       this.writeErrors.set(name, `writing ${name} failed: ${describeWriteError(error)}`);
-      this.probe = undefined; // its answer predates this failure
     };
     this.grants.addIndex(this.tokens);
     const file = <C extends Collections>(name: string, collections: C) =>
@@ -119,23 +117,34 @@ export class Store {
    * durable write of its own decides, so health comes back by itself once the disk does.
    */
   health(): Promise<StorageHealth> {
-    const now = performance.now();
     const failing = this.writeErrors.size > 0;
-    if (!failing && now - this.lastWriteOkAt < TRUST_LAST_WRITE_MS) return Promise.resolve({ ok: true });
-    if (!this.probe || now - this.probe.at > RETRY_PROBE_MS) this.probe = { at: now, result: this.tryWrite(failing ? RECOVERY_PROBE_BYTES : 0) };
-    return this.probe.result;
+    if (!failing && performance.now() - this.lastWriteOkAt < TRUST_LAST_WRITE_MS) return Promise.resolve({ ok: true });
+    this.probe ??= this.tryWrite(failing).finally(() => (this.probe = undefined));
+    return this.probe;
   }
 
-  /** Appends a line (and `padding` bytes) to `health-probe` and syncs it, as a journal commit does, then empties the file again. */
-  private async tryWrite(padding: number): Promise<StorageHealth> {
+  /**
+   * Healthy: appends a line to `health-probe` and syncs it, as a journal commit does (no new
+   * directory entry, so a data dir that only takes appends is healthy). Recovering: writes 64 KB to
+   * `health-probe.tmp`, syncs, renames it over `health-probe` and syncs the directory, as a
+   * snapshot does. Either way the file is left empty.
+   */
+  private async tryWrite(recovering: boolean): Promise<StorageHealth> {
+    const io = this.io ?? fs;
+    const path = join(this.dataDir, 'health-probe');
     try {
-      const handle = await (this.io ?? fs).open(join(this.dataDir, 'health-probe'), 'a', 0o600);
+      const target = recovering ? `${path}.tmp` : path;
+      const handle = await io.open(target, recovering ? 'w' : 'a', 0o600);
       try {
-        await handle.appendFile(`${new Date().toISOString()} ${'.'.repeat(padding)}\n`);
+        await handle.appendFile(`${new Date().toISOString()} ${'.'.repeat(recovering ? RECOVERY_PROBE_BYTES : 0)}\n`);
         await handle.datasync();
         await handle.truncate(0);
       } finally {
         await handle.close();
+      }
+      if (recovering) {
+        await io.rename(target, path);
+        await syncDirectory(this.dataDir, io);
       }
     } catch (error) {
       const [lastFailure] = [...this.writeErrors.values()].slice(-1);
