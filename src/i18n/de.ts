@@ -15,6 +15,7 @@ export const de: Catalogue = {
   'consent.message.missingCredentials': 'Gib deinen Benutzernamen und dein Passwort ein.',
   'consent.message.wrongCredentials': 'Benutzername oder Passwort ist falsch.',
   'consent.message.tooManyFailures': 'Zu viele fehlgeschlagene Anmeldungen. Versuche es {wait} erneut.',
+  'consent.message.busy': 'Gerade werden zu viele Anmeldungen geprüft. Versuche es {wait} erneut.',
   'consent.message.signInUnavailable': 'Home Assistant konnte dein Passwort gerade nicht prüfen. Versuche es in einer Minute erneut.',
   'consent.message.saveFailed': 'Der Server konnte die Verknüpfung nicht speichern. Versuche es in einer Minute erneut.',
   'error.retry': 'Starte die Kontoverknüpfung in der Alexa-App erneut. Wenn es weiterhin fehlschlägt, kann der Betreiber dieses Servers nachsehen, was passiert ist.',

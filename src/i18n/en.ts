@@ -16,6 +16,7 @@ export const en = {
   'consent.message.missingCredentials': 'Enter your username and password.',
   'consent.message.wrongCredentials': 'The username or password is not right.',
   'consent.message.tooManyFailures': 'Too many failed sign-ins. Try again {wait}.',
+  'consent.message.busy': 'Too many sign-ins are being checked right now. Try again {wait}.',
   'consent.message.signInUnavailable': 'Home Assistant could not be asked to check your password. Try again in a minute.',
   'consent.message.saveFailed': 'The server could not save the link. Try again in a minute.',
   'error.retry': 'Start the account linking again from the Alexa app. If it keeps failing, the owner of this server can look it up.',

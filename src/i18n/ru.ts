@@ -15,6 +15,7 @@ export const ru: Catalogue = {
   'consent.message.missingCredentials': 'Введите имя пользователя и пароль.',
   'consent.message.wrongCredentials': 'Неверное имя пользователя или пароль.',
   'consent.message.tooManyFailures': 'Слишком много неудачных попыток входа. Попробуйте снова {wait}.',
+  'consent.message.busy': 'Сейчас проверяется слишком много входов. Попробуйте снова {wait}.',
   'consent.message.signInUnavailable': 'Не удалось проверить пароль через Home Assistant. Попробуйте ещё раз через минуту.',
   'consent.message.saveFailed': 'Серверу не удалось сохранить привязку. Попробуйте ещё раз через минуту.',
   'error.retry': 'Начните привязку аккаунта заново в приложении Alexa. Если ошибка повторяется, владелец этого сервера может выяснить её причину.',
