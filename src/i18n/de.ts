@@ -24,6 +24,8 @@ export const de: Catalogue = {
   'error.malformed.repeated': 'Die Anfrage enthält {name} mehr als einmal.',
   'error.incomplete.title': 'Die Verknüpfungsanfrage ist unvollständig',
   'error.incomplete.missing': 'In der Anfrage fehlt {name}.',
+  'error.backendClient.title': 'Keine Anwendung zum Verknüpfen',
+  'error.backendClient.text': '„{clientId}“ ist ein Skill-Backend, das nur Tokens prüft; damit kann sich niemand anmelden. Trage in der Alexa-Entwicklerkonsole die Client-ID des Alexa-Skills selbst ein.',
   'error.unknownClient.title': 'Unbekannte Anwendung',
   'error.unknownClient.text': 'Hier ist keine Anwendung mit der Client-ID „{clientId}“ registriert. Prüfe die Client-ID in der Alexa-Entwicklerkonsole.',
   'error.redirectUri.title': 'Diese Rücksprungadresse ist nicht registriert',

@@ -25,6 +25,8 @@ export const en = {
   'error.malformed.repeated': 'The request names {name} more than once.',
   'error.incomplete.title': 'The link request is incomplete',
   'error.incomplete.missing': 'The request has no {name}.',
+  'error.backendClient.title': 'Not an application you can link',
+  'error.backendClient.text': '“{clientId}” is a skill backend registered only to check tokens; it cannot sign anyone in. In the Alexa developer console, use the Alexa skill’s own Client ID.',
   'error.unknownClient.title': 'Unknown application',
   'error.unknownClient.text': 'No application with client ID “{clientId}” is registered here. Check the Client ID in the Alexa developer console.',
   'error.redirectUri.title': 'This return address is not registered',

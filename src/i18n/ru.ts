@@ -24,6 +24,8 @@ export const ru: Catalogue = {
   'error.malformed.repeated': 'Параметр {name} указан в запросе несколько раз.',
   'error.incomplete.title': 'Запрос на привязку неполный',
   'error.incomplete.missing': 'В запросе нет параметра {name}.',
+  'error.backendClient.title': 'Это приложение нельзя привязать',
+  'error.backendClient.text': '«{clientId}» — бэкенд навыка, зарегистрированный только для проверки токенов; через него нельзя войти. В консоли разработчика Alexa укажите Client ID самого навыка Alexa.',
   'error.unknownClient.title': 'Неизвестное приложение',
   'error.unknownClient.text': 'Приложение с идентификатором клиента «{clientId}» здесь не зарегистрировано. Проверьте Client ID в консоли разработчика Alexa.',
   'error.redirectUri.title': 'Этот адрес возврата не зарегистрирован',
