@@ -56,8 +56,12 @@ export const configSchema = z
     accessTokenTtl: seconds(60).default(3600),
     /** Refresh token idle lifetime (90 days), renewed on every refresh. */
     refreshTokenTtl: seconds(3600).default(7_776_000),
-    /** How long a just-rotated refresh token may be retried (Alexa retries lost responses). */
-    refreshGrace: seconds(0).max(3600).default(60),
+    /**
+     * Retired in 0.2: a rotated refresh token now stays valid until a later one is used, whatever
+     * the time (src/oauth/grants/refreshToken.ts). Still read, so an old config file starts; a
+     * value only brings a start-up warning.
+     */
+    refreshGrace: seconds(0).max(3600).optional(),
     /** pino level for stdout and the log files. */
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
     /** Size of one log file in the data dir's logs/ folder, MB, before it rolls over. */

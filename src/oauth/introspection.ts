@@ -27,7 +27,7 @@ export function findLiveToken(
   if (!location || location.kind === 'retired-refresh') return undefined;
   const grant = context.store.grants.get(location.grantId);
   if (!grant || grant.revokedAt) return undefined;
-  const record = location.kind === 'access' ? grant.accessTokens.find((t) => t.hash === hash) : grant.refreshToken;
+  const record = (location.kind === 'access' ? grant.accessTokens : grant.refreshTokens).find((t) => t.hash === hash);
   if (!record || record.expiresAt <= context.clock()) return undefined;
   return { grant, record, kind: location.kind };
 }

@@ -33,9 +33,12 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
     }
     ctx.status = status;
     ctx.set('Cache-Control', 'no-store');
-    // The form may post here, and what follows the post is a redirect to the client: Chrome checks
-    // form-action against that redirect too.
-    ctx.set('Content-Security-Policy', pagePolicy(`'self' ${context.config.publicUrl} ${new URL(request.redirectUri).origin}`));
+    // No form-action: Chromium checks it against every hop of the redirect chain that follows the
+    // post, and Amazon's redirect URI sends the browser on to hosts of its own choosing
+    // (pitangui.amazon.com → skills-store.amazon.com …); naming only the first host stranded the
+    // person on this page with the link made (test/consent-redirect-chain.test.ts). The page runs
+    // no script and escapes every value, so nothing can plant a form that posts elsewhere.
+    ctx.set('Content-Security-Policy', pagePolicy());
     ctx.type = 'html';
     ctx.body = renderConsentPage({
       request,
