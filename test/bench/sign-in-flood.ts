@@ -79,7 +79,7 @@ try {
   console.log(JSON.stringify({
     connections,
     seconds,
-    signIns: { statuses, perSecond: Math.round(flood.requests.average), p99Ms: flood.latency.p99, socketErrors: flood.errors },
+    signIns: { statuses, perSecond: Math.round(Object.values(statuses).reduce((sum, n) => sum + n, 0) / flood.duration), p99Ms: flood.latency.p99, socketErrors: flood.errors },
     refresh: { count: sorted.length, p50Ms: Math.round(at(0.5)), p99Ms: Math.round(at(0.99)), maxMs: Math.round(sorted.at(-1)!), over4500: sorted.filter((ms) => ms > 4500).length, failures },
     rssMiB: { beforeFlood: Math.round(before.rssMiB), afterFlood: Math.round(after.rssMiB), peak: Math.round(after.peakRssMiB) },
   }, null, 2));
