@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { normalizeUsername } from '../auth/username.js';
 import type { Config } from '../config/schema.js';
 
 const DAY = 86_400;
@@ -57,7 +58,8 @@ export class SignInGuard {
 }
 
 function pairKey(username: string, address: string): string {
-  return `${username.toLowerCase()}\u0000${address}`;
+  // However it is spelled (Alice, ` ALICE `, full width), a name is counted as the one user it means.
+  return `${normalizeUsername(username)}\u0000${address}`;
 }
 
 /** Milliseconds a limiter entry still blocks, 0 when it does not. */
