@@ -33,6 +33,7 @@ const DAEMON_ENV = {
   BRIDGE_CLIENT_AUTH_FAILURE_LIMIT: '1000000',
   BRIDGE_SIGN_IN_FAILURE_LIMIT: '1000000',
   BRIDGE_SIGN_IN_DAILY_FAILURE_LIMIT: '1000000',
+  BRIDGE_SIGN_IN_USERNAME_DAILY_FAILURE_LIMIT: '1000000',
 };
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -96,6 +96,8 @@ export const configSchema = z
     signInBlockSeconds: seconds(1).max(86_400).default(60),
     /** Failed sign-ins from one address in a day, whatever the username, before the address is blocked for a day. */
     signInDailyFailureLimit: z.coerce.number().int().min(1).default(100),
+    /** Failed sign-ins for one username in a day, whatever the address (guessing spread over many), before the username is blocked for the rest of that day. */
+    signInUsernameDailyFailureLimit: z.coerce.number().int().min(1).default(30),
     /** Requests per minute from one address to the token, revoke and introspect endpoints. */
     apiRequestsPerMinute: z.coerce.number().int().min(1).default(300),
     /** Requests per minute by one authenticated client to those endpoints (a skill backend introspects per voice command). */

@@ -90,7 +90,7 @@ function redirectUriNotRegistered(clientId: string, presented: string, registere
 
 /** Why a sign-in on the consent page failed. */
 export function diagnoseSignInFailure(
-  failure: { kind: 'invalid' | 'not-allowed' | 'blocked' | 'unavailable'; username: string; detail?: string },
+  failure: { kind: 'invalid' | 'not-allowed' | 'blocked' | 'busy' | 'unavailable'; username: string; detail?: string },
   auth: BridgeContext['config']['auth'],
 ): Diagnosis {
   switch (failure.kind) {
@@ -113,6 +113,12 @@ export function diagnoseSignInFailure(
         'sign_in_blocked',
         `Sign-in for “${failure.username}” is blocked after repeated failures${failure.detail ? ` (${failure.detail})` : ''}.`,
         'Wait until the block ends, then sign in with the right password.',
+      );
+    case 'busy':
+      return diagnosis(
+        'sign_in_busy',
+        `The password for “${failure.username}” was not checked: every password-check slot was taken and the queue was full (a burst of sign-ins, often a password-guessing flood).`,
+        'Try again in a few seconds; if it keeps happening, look in the log for the addresses sending the sign-ins.',
       );
     case 'unavailable':
       return diagnosis(

@@ -1,6 +1,6 @@
 import { normalizeUsername } from '../auth/username.js';
 import type { BridgeContext } from '../context.js';
-import type { GrantRecord, TokenRecord } from '../storage/records.js';
+import type { ClientRecord, GrantRecord, TokenRecord } from '../storage/records.js';
 import { hashSecret } from './secrets.js';
 
 /** RFC 7662 §2.2. */
@@ -33,9 +33,18 @@ export function findLiveToken(
   return { grant, record, kind: location.kind };
 }
 
-export function introspectToken(context: BridgeContext, token: string): IntrospectionResponse {
+/** Whether `caller` may learn about tokens issued to `clientId`: its own, or a client it is the backend for. */
+export function maySeeTokensOf(caller: ClientRecord, clientId: string): boolean {
+  return caller.id === clientId || (caller.backendFor?.includes(clientId) ?? false);
+}
+
+/**
+ * RFC 7662 §2.2 for an authenticated `caller`. A token it may not see answers exactly like an
+ * unknown one, `{"active":false}`, so nobody learns that another client's token exists (§4).
+ */
+export function introspectToken(context: BridgeContext, caller: ClientRecord, token: string): IntrospectionResponse {
   const found = findLiveToken(context, token);
-  if (!found) return { active: false };
+  if (!found || !maySeeTokensOf(caller, found.grant.clientId)) return { active: false };
   const { grant, record, kind } = found;
   // Links made before 0.2 may hold the name as typed; the skill's backend sees one user either way.
   const username = normalizeUsername(grant.username);

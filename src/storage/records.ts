@@ -11,6 +11,11 @@ export interface ClientRecord {
   redirectUris: string[];
   scopes: string[];
   alexaVendorId?: string;
+  /**
+   * A backend client (the skill's backend: Music Assistant, a Lambda) names the clients it serves:
+   * it may introspect their tokens (RFC 7662 §2.1), and has no redirect URIs and no grants.
+   */
+  backendFor?: string[];
   /** `config` clients are kept in step with the configuration at every start. */
   source: 'cli' | 'config';
   createdAt: number;
