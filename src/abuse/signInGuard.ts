@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { normalizeUsername } from '../auth/username.js';
 import type { Config } from '../config/schema.js';
 
 const DAY = 86_400;
@@ -113,8 +114,9 @@ function keyOfPair(username: string, address: string): string {
   return `${keyOfUsername(username)}\u0000${address}`;
 }
 
+/** However it is spelled (Alice, ` ALICE `, full width), a name is counted as the one user it means. */
 function keyOfUsername(username: string): string {
-  return username.toLowerCase();
+  return normalizeUsername(username);
 }
 
 /** Consumes a point; `refused` when that went past the limit (the point is counted all the same). */

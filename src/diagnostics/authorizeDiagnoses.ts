@@ -1,3 +1,4 @@
+import { normalizeUsername } from '../auth/username.js';
 import type { BridgeContext } from '../context.js';
 import type { AuthorizeCheck } from '../oauth/authorizeRequest.js';
 import type { OAuthParams } from '../oauth/params.js';
@@ -105,7 +106,7 @@ export function diagnoseSignInFailure(
       return diagnosis(
         'user_not_allowed',
         `“${failure.username}” signed in with the right password but is not in allowed_users; the page said the password was wrong, so as not to reveal which accounts exist.`,
-        `Add ${failure.username} to allowed_users, or sign in as a user on that list.`,
+        `Add ${normalizeUsername(failure.username)} to allowed_users (names are compared ignoring case and surrounding spaces), or sign in as a user on that list.`,
       );
     case 'blocked':
       return diagnosis(
