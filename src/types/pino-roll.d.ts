@@ -14,5 +14,15 @@ declare module 'pino-roll' {
     sync?: boolean;
   }
 
-  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & { end(): void; flushSync(): void }>;
+  /** A sonic-boom stream; it emits `cleanup-complete` once a roll has removed the files past the limit. */
+  interface RollingStream extends DestinationStream {
+    /** The path of the file now written to. */
+    readonly file: string;
+    end(): void;
+    flushSync(): void;
+    on(event: 'cleanup-complete', listener: () => void): this;
+    on(event: string, listener: (...args: unknown[]) => void): this;
+  }
+
+  export default function pinoRoll(options: PinoRollOptions): Promise<RollingStream>;
 }
