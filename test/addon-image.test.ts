@@ -190,4 +190,17 @@ describe('the add-on image', { timeout: 30 * 60_000 }, () => {
     await stopWithin5s(name);
     assert.equal(JSON.parse(await readFile(path.join(data, 'options.json'), 'utf8')).client_secret, SECRET);
   });
+
+  test('a configuration problem does not crash-loop it: healthy, /health says what to fill in, stops cleanly', async (t) => {
+    if (!skipIfNoEngine(t)) return;
+    const { name } = await runAddon({ ...OPTIONS, client_secret: 'short' });
+    await waitHealthy(name);
+    const health = await fetchInside(name, 'http://127.0.0.1:8096/health');
+    assert.equal(health.status, 200);
+    const body = JSON.parse(health.body) as { status: string; problems: string[] };
+    assert.equal(body.status, 'unconfigured');
+    assert.match(body.problems.join('\n'), /client_secret .*: must be at least 16 characters/);
+    assert.equal(await inspect<number>(name, '.RestartCount'), 0);
+    await stopWithin5s(name);
+  });
 });
