@@ -145,7 +145,8 @@ export function configuredClientProblem(config: Config): string | undefined {
   const input = configuredClient(config);
   if (!input) return undefined;
   try {
-    checkNewClient(input);
+    checkCredentials(input);
+    checkRedirectsAndScopes(input);
     return undefined;
   } catch (error) {
     if (error instanceof CommandFailure) return `the configured client ${input.id}: ${error.message}`;
@@ -153,14 +154,17 @@ export function configuredClientProblem(config: Config): string | undefined {
   }
 }
 
-/** The checks every new client passes; its redirect URIs and scopes. Throws CommandFailure. */
-function checkNewClient(input: NewClient): { redirectUris: string[]; scopes: string[] } {
+/** The checks every new client passes. Throws CommandFailure. */
+function checkCredentials(input: NewClient): void {
   if (!CLIENT_ID.test(input.id)) throw new CommandFailure('client_id must be 1-200 printable ASCII characters without spaces');
   if (input.public && input.secret) throw new CommandFailure('a public client has no secret: use --secret or --public, not both');
   if (input.secret !== undefined && input.secret.length < 16) {
     throw new CommandFailure('the secret must be at least 16 characters (leave --secret out to get a generated one)');
   }
-  if (input.backendFor?.length) return buildBackendClient(context, input, source);
+}
+
+/** An ordinary (not backend) client's redirect URIs and scopes, checked. Throws CommandFailure. */
+function checkRedirectsAndScopes(input: NewClient): { redirectUris: string[]; scopes: string[] } {
   const redirectUris = [
     ...(input.alexaVendorId ? alexaRedirectUris(input.alexaVendorId) : []),
     ...(input.redirectUris ?? []).map(checkRedirectUri),
@@ -178,7 +182,9 @@ function buildClient(
   input: NewClient,
   source: ClientRecord['source'],
 ): { record: ClientRecord; secret?: string } {
-  const { redirectUris, scopes } = checkNewClient(input);
+  checkCredentials(input);
+  if (input.backendFor?.length) return buildBackendClient(context, input, source);
+  const { redirectUris, scopes } = checkRedirectsAndScopes(input);
   const secret = input.public ? undefined : (input.secret ?? newOpaqueToken());
   const now = context.clock();
   return {
