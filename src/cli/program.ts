@@ -10,6 +10,7 @@ import { DEFAULT_FLOWS_LISTED } from '../diagnostics/flowViews.js';
 import { formatDoctorReport, formatFlowDetail, formatFlowList } from './diagnosticsOutput.js';
 import { formatRecord, formatTable } from './output.js';
 import { runCommandSomewhere } from './runAdminCommand.js';
+import { LOCAL_CLI } from '../cliCommand.js';
 
 interface GlobalOptions {
   dataDir?: string;
@@ -38,7 +39,7 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 function buildProgram(): Command {
-  const program = new Command('alexa-oauth-bridge')
+  const program = new Command(LOCAL_CLI)
     .description('OAuth 2 authorization server for Alexa account linking with Home Assistant')
     .version(VERSION)
     .option('--data-dir <dir>', 'where every persistent file lives (BRIDGE_DATA_DIR)')
@@ -228,7 +229,7 @@ function print(text: string): void {
 
 /** The whole of standard input, without the final newline `echo` adds. */
 async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) throw new CommandFailure('--password-stdin reads a piped password, e.g. printf %s "$PW" | alexa-oauth-bridge user add NAME --password-stdin');
+  if (process.stdin.isTTY) throw new CommandFailure(`--password-stdin reads a piped password, e.g. printf %s "$PW" | ${LOCAL_CLI} user add NAME --password-stdin`);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');

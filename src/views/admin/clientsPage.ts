@@ -2,6 +2,7 @@ import { alexaRegionOf } from '../../diagnostics/redirectUris.js';
 import type { ClientView } from '../../services/clients.js';
 import { html } from '../html.js';
 import { adminPage, postForm, type AdminFrame } from './layout.js';
+import { LOCAL_CLI } from '../../cliCommand.js';
 
 export interface NewSecret {
   clientId: string;
@@ -38,6 +39,6 @@ ${rotate}</div>`;
       secret
         ? html`<div class="card"><h2>New secret for ${secret.clientId}</h2><p>Copy it into the Alexa console's Account Linking page, field “Your Client Secret”, and save. It is shown only now: the bridge keeps only its hash.</p><code class="secret">${secret.secret}</code></div>`
         : undefined
-    }${shown?.problem ? html`<p class="notice bad">${shown.problem}</p>` : undefined}${cards.length ? cards : html`<div class="card muted">No client is registered. Run: alexa-oauth-bridge client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID</div>`}`,
+    }${shown?.problem ? html`<p class="notice bad">${shown.problem}</p>` : undefined}${cards.length ? cards : html`<div class="card muted">No client is registered. Run: ${LOCAL_CLI} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID</div>`}`,
   );
 }
