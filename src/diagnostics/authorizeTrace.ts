@@ -13,7 +13,7 @@ export interface AuthorizeTrace {
   pageShown(): void;
   formExpired(): void;
   denied(): void;
-  signInFailed(kind: 'invalid' | 'not-allowed' | 'blocked' | 'unavailable', username: string, detail?: string): void;
+  signInFailed(kind: 'invalid' | 'not-allowed' | 'blocked' | 'busy' | 'unavailable', username: string, detail?: string): void;
   approved(username: string): void;
   saveFailed(detail: string): void;
   codeIssued(redirectUri: string): void;

@@ -110,8 +110,11 @@ export function diagnoseTokenFailure(context: BridgeContext, error: OAuthError, 
     case 'refresh_token_revoked':
     case 'refresh_token_expired':
     case 'refresh_token_reused':
+    case 'refresh_token_superseded':
     case 'scope_not_granted':
-      return { diagnosis: diagnoseRefreshFailure(context, error.reason, attempt.grant, namedClient(attempt), params.get('scope')) };
+      return {
+        diagnosis: diagnoseRefreshFailure(context, error.reason, attempt.grant, namedClient(attempt), params.get('scope'), params.get('refresh_token')),
+      };
     default:
       return {
         diagnosis: diagnosis(

@@ -62,6 +62,9 @@ function checkClientAndRedirect(
       'unknown_client',
     );
   }
+  if (client.backendFor) {
+    return showError(message('error.backendClient.title'), message('error.backendClient.text', { clientId }), `${clientId} is a backend client and cannot run the authorization flow`);
+  }
   const redirectUri = params.get('redirect_uri');
   if (!redirectUri) {
     return showError(message('error.incomplete.title'), message('error.incomplete.missing', { name: 'redirect_uri' }), `missing redirect_uri for ${clientId}`);

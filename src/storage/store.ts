@@ -2,7 +2,8 @@ import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Collection } from './collection.js';
 import { writeFileDurably, type FileIo } from './atomicWrite.js';
-import { DataFile, type Collections } from './dataFile.js';
+import { DataFile, type Collections, type Migration } from './dataFile.js';
+import { GRANTS_MIGRATIONS } from './grantMigrations.js';
 import type { ClientRecord, CodeRecord, FlowRecord, GrantRecord, UserRecord } from './records.js';
 import { TokenIndex } from './tokenIndex.js';
 
@@ -46,11 +47,11 @@ export class Store {
       this.lastWriteError = `a write failed: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
     };
     this.grants.addIndex(this.tokens);
-    const file = <C extends Collections>(name: string, collections: C) =>
-      new DataFile({ path: join(dataDir, name), collections, onWriteFailed, io });
+    const file = <C extends Collections>(name: string, collections: C, migrations: Migration[] = []) =>
+      new DataFile({ path: join(dataDir, name), collections, migrations, onWriteFailed, io });
     this.clientsFile = file('clients.json', { clients: this.clients });
     this.usersFile = file('users.json', { users: this.users });
-    this.grantsFile = file('grants.json', { codes: this.codes, grants: this.grants });
+    this.grantsFile = file('grants.json', { codes: this.codes, grants: this.grants }, GRANTS_MIGRATIONS);
     this.flowsFile = file('flows.json', { flows: this.flows });
   }
 

@@ -16,7 +16,7 @@ export function revokeRoute(context: BridgeContext): Middleware<ClientState> {
   };
 }
 
-/** RFC 7662 §2: any registered client that authenticates may ask (the skill's backend). */
+/** RFC 7662 §2: a client that authenticates learns about its own tokens, a backend client about those of the clients it serves. */
 export function introspectRoute(context: BridgeContext): Middleware<ClientState> {
   return async (ctx) => {
     const token = ctx.state.form.get('token');
@@ -27,6 +27,6 @@ export function introspectRoute(context: BridgeContext): Middleware<ClientState>
         headers: { 'WWW-Authenticate': 'Basic realm="alexa-oauth-bridge"' },
       });
     }
-    ctx.body = introspectToken(context, token);
+    ctx.body = introspectToken(context, ctx.state.client.client, token);
   };
 }

@@ -30,7 +30,14 @@ export const checkGrantType: Middleware<ClientState> = async (ctx, next) => {
 
 export function issueTokens(context: BridgeContext): Middleware<ClientState> {
   return async (ctx) => {
+    const client = ctx.state.client.client;
+    if (client.backendFor) {
+      // RFC 6749 §5.2: the client authenticated, but may use no grant at all.
+      throw new OAuthError('unauthorized_client', 'a backend client may only introspect tokens; it cannot obtain any', {
+        detail: `backend client ${client.id} sent grant_type ${ctx.state.form.get('grant_type')}`,
+      });
+    }
     const handler = grantHandlers.get(ctx.state.form.get('grant_type')!)!;
-    ctx.body = await handler(context, ctx.state.client.client, ctx.state.form);
+    ctx.body = await handler(context, client, ctx.state.form);
   };
 }
