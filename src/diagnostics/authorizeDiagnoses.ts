@@ -82,9 +82,9 @@ function redirectUriNotRegistered(clientId: string, presented: string, registere
   if (region && (otherRegion || !registered.some((uri) => alexaRegionOf(uri)?.host === region.host))) {
     fix =
       `Register all three Alexa regions, because the region follows each person's Alexa app language and country: ` +
-      `alexa-oauth-bridge client add ${clientId} --alexa-vendor-id ${vendorId ?? region.vendorId} (remove the client first, or set alexa_vendor_id in the add-on's options).`;
+      `${LOCAL_CLI} client update ${clientId} --alexa-vendor-id ${vendorId ?? region.vendorId} (every linked account stays; in the add-on, set alexa_vendor_id in its options).`;
   } else {
-    fix = 'Copy the Alexa Redirect URLs from the Alexa console’s Account Linking page exactly as shown and register those (client add … --redirect-uri URI).';
+    fix = `Copy the Alexa Redirect URLs from the Alexa console’s Account Linking page exactly as shown and register those: ${LOCAL_CLI} client update ${clientId} --add-redirect-uri URI (and --remove-redirect-uri for a wrong one).`;
   }
   return diagnosis('redirect_uri_not_registered', cause, fix);
 }
