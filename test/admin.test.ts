@@ -109,7 +109,7 @@ test('the admin page is never served on the public port, and admin_port may not 
   assert.match(response.headers.get('content-type')!, /json/);
   assert.throws(
     () => loadConfig({ env: { BRIDGE_PORT: '8100', BRIDGE_ADMIN_PORT: '8100' } }),
-    (error: unknown) => error instanceof ConfigError && /^invalid setting admin_port \(BRIDGE_ADMIN_PORT\): must differ from port/.test(error.message),
+    (error: unknown) => error instanceof ConfigError && /^BRIDGE_ADMIN_PORT="8100": must differ from port \(8100\)/.test(error.message),
   );
 });
 

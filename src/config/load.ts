@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { z } from 'zod';
+import { ZodDefault, ZodNumber, ZodOptional, type z } from 'zod';
+import { LOCAL_CLI } from '../cliCommand.js';
 import { configSchema, envName, fileKey, settingNames, type Config, type SettingName } from './schema.js';
 
 /** A configuration problem, said in one line that names the setting. */
@@ -18,19 +19,31 @@ export interface ConfigSources {
 
 /** Precedence: defaults < file < environment < command-line flags (contract). */
 export function loadConfig(sources: ConfigSources): Config {
-  const merged: RawSettings = {
-    ...(sources.file ? readConfigFile(sources.file) : {}),
-    ...readEnv(sources.env),
-    ...withoutEmpty(sources.flags ?? {}),
+  const given = {
+    file: sources.file ? readConfigFile(sources.file) : {},
+    env: readEnv(sources.env),
+    flags: withoutEmpty(sources.flags ?? {}),
   };
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, sources.file));
+  const parsed = configSchema.safeParse({ ...given.file, ...given.env, ...given.flags });
+  if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, given, sources.file));
   const settings = parsed.data;
   return {
     ...settings,
     dataDir: isAbsolute(settings.dataDir) ? settings.dataDir : resolve(settings.dataDir),
     auth: settings.auth ?? (settings.supervisorToken ? 'homeassistant' : 'local'),
   };
+}
+
+/**
+ * What would make `serve` useless, said before it starts (the CLI's admin commands do not need
+ * it): Home Assistant sign-in without the Supervisor's token fails for everybody.
+ */
+export function assertServable(config: Config): void {
+  if (config.auth === 'homeassistant' && !config.supervisorToken) {
+    throw new ConfigError(
+      `auth is homeassistant (BRIDGE_AUTH), but SUPERVISOR_TOKEN is not set, so nobody could sign in: the Home Assistant Supervisor sets it inside the add-on; outside it, use BRIDGE_AUTH=local and add users with ${LOCAL_CLI} user add`,
+    );
+  }
 }
 
 function readConfigFile(path: string): RawSettings {
@@ -72,12 +85,40 @@ function withoutEmpty(settings: RawSettings): RawSettings {
   );
 }
 
-function describeIssue(issue: z.core.$ZodIssue, file: string | undefined): string {
+interface GivenSettings {
+  file: RawSettings;
+  env: RawSettings;
+  flags: RawSettings;
+}
+
+/**
+ * One line naming the setting as the user gave it (flag, variable or file key) with the value
+ * given, and what it must be: `BRIDGE_PORT="abc": must be a whole number from 0 to 65535`.
+ */
+function describeIssue(issue: z.core.$ZodIssue, given: GivenSettings, file: string | undefined): string {
   const name = issue.path[0] as SettingName | undefined;
   if (!name) return `invalid configuration: ${issue.message}`;
   if (issue.code === 'unrecognized_keys') return `unknown setting: ${issue.keys.join(', ')}`;
-  const where = `${fileKey(name)} (${envName(name)}${file ? ` or ${file}` : ''})`;
-  return `invalid setting ${where}: ${issue.message}`;
+  const problem = plainProblem(issue, name);
+  if (name in given.flags) return `--${fileKey(name).replace(/_/g, '-')} ${JSON.stringify(given.flags[name])}: ${problem}`;
+  if (name in given.env) return `${envName(name)}=${JSON.stringify(given.env[name])}: ${problem}`;
+  if (name in given.file) return `${fileKey(name)} ${JSON.stringify(given.file[name])} in ${file}: ${problem}`;
+  return `${fileKey(name)} (${envName(name)}), left at its default: ${problem}`;
+}
+
+/** What the value must be, in words; for numbers, with the range the schema allows. */
+function plainProblem(issue: z.core.$ZodIssue, name: SettingName): string {
+  let schema = configSchema.shape[name] as z.ZodType;
+  while (schema instanceof ZodDefault || schema instanceof ZodOptional) schema = schema.unwrap() as z.ZodType;
+  if (schema instanceof ZodNumber && ['invalid_type', 'too_small', 'too_big'].includes(issue.code)) {
+    // An int() without max() reports the largest safe integer: no real bound.
+    const bounded = (value: number | null): value is number => value !== null && Math.abs(value) < Number.MAX_SAFE_INTEGER;
+    const { minValue: min, maxValue: max } = schema;
+    const range = bounded(min) && bounded(max) ? `from ${min} to ${max}` : bounded(min) ? `of at least ${min}` : '';
+    return `must be a ${schema.isInt ? 'whole number' : 'number'}${range ? ` ${range}` : ''}`;
+  }
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
+  return issue.message;
 }
 
 /** Things that work but will hurt: said once at start-up. */

@@ -53,7 +53,7 @@ export function redirectUriWarnings(uris: readonly string[]): string[] {
       warnings.push(
         `redirect URI ${uri} ends with a slash: redirect URIs must match exactly, and ` +
           (isAlexaHost(uri)
-            ? `Alexa's never end with one, so every sign-in coming back to ${uri.replace(/\/+(?=$|\?)/, '')} would be refused`
+            ? `Alexa's never end with one, so Alexa's sign-ins (to ${uri.replace(/\/+(?=$|\?)/, '')}) would be refused`
             : 'the app must then send it with the slash, or every sign-in is refused'),
       );
     }
