@@ -19,31 +19,54 @@ export interface ConfigSources {
 
 /** Precedence: defaults < file < environment < command-line flags (contract). */
 export function loadConfig(sources: ConfigSources): Config {
-  const given = {
-    file: sources.file ? readConfigFile(sources.file) : {},
-    env: readEnv(sources.env),
-    flags: withoutEmpty(sources.flags ?? {}),
-  };
-  const parsed = configSchema.safeParse({ ...given.file, ...given.env, ...given.flags });
-  if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, given, sources.file));
+  const checked = checkConfig(sources);
+  if ('problems' in checked) throw new ConfigError(checked.problems[0]!);
+  return checked.config;
+}
+
+/** Where `serve --wait-for-config` listens while the configuration has problems. */
+export type Listeners = Pick<Config, 'host' | 'port' | 'adminHost' | 'adminPort'>;
+
+export type ConfigCheck = { config: Config } | { problems: string[]; listeners: Listeners };
+
+/**
+ * Like loadConfig, but a configuration with problems yields every problem (one line each, naming
+ * the setting) and the listener settings that are still usable, each valid one as given and the
+ * others at their defaults.
+ */
+export function checkConfig(sources: ConfigSources): ConfigCheck {
+  const problems: string[] = [];
+  let fromFile: RawSettings = {};
+  if (sources.file) {
+    try {
+      fromFile = readConfigFile(sources.file);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  const given: GivenSettings = { file: fromFile, env: readEnv(sources.env), flags: withoutEmpty(sources.flags ?? {}) };
+  const merged: RawSettings = { ...given.file, ...given.env, ...given.flags };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, given, sources.file)));
+  if (problems.length > 0 || !parsed.success) return { problems, listeners: usableListeners(merged) };
   const settings = parsed.data;
   return {
-    ...settings,
-    dataDir: isAbsolute(settings.dataDir) ? settings.dataDir : resolve(settings.dataDir),
-    auth: settings.auth ?? (settings.supervisorToken ? 'homeassistant' : 'local'),
+    config: {
+      ...settings,
+      dataDir: isAbsolute(settings.dataDir) ? settings.dataDir : resolve(settings.dataDir),
+      auth: settings.auth ?? (settings.supervisorToken ? 'homeassistant' : 'local'),
+    },
   };
 }
 
-/**
- * What would make `serve` useless, said before it starts (the CLI's admin commands do not need
- * it): Home Assistant sign-in without the Supervisor's token fails for everybody.
- */
-export function assertServable(config: Config): void {
-  if (config.auth === 'homeassistant' && !config.supervisorToken) {
-    throw new ConfigError(
-      `auth is homeassistant (BRIDGE_AUTH), but SUPERVISOR_TOKEN is not set, so nobody could sign in: the Home Assistant Supervisor sets it inside the add-on; outside it, use BRIDGE_AUTH=local and add users with ${LOCAL_CLI} user add`,
-    );
-  }
+function usableListeners(merged: RawSettings): Listeners {
+  const usable = <K extends keyof Listeners>(name: K): Listeners[K] => {
+    const field = configSchema.shape[name];
+    const given = field.safeParse(merged[name]);
+    return (given.success ? given.data : field.parse(undefined)) as Listeners[K];
+  };
+  return { host: usable('host'), port: usable('port'), adminHost: usable('adminHost'), adminPort: usable('adminPort') };
 }
 
 function readConfigFile(path: string): RawSettings {
@@ -100,11 +123,15 @@ function describeIssue(issue: z.core.$ZodIssue, given: GivenSettings, file: stri
   if (!name) return `invalid configuration: ${issue.message}`;
   if (issue.code === 'unrecognized_keys') return `unknown setting: ${issue.keys.join(', ')}`;
   const problem = plainProblem(issue, name);
-  if (name in given.flags) return `--${fileKey(name).replace(/_/g, '-')} ${JSON.stringify(given.flags[name])}: ${problem}`;
-  if (name in given.env) return `${envName(name)}=${JSON.stringify(given.env[name])}: ${problem}`;
-  if (name in given.file) return `${fileKey(name)} ${JSON.stringify(given.file[name])} in ${file}: ${problem}`;
-  return `${fileKey(name)} (${envName(name)}), left at its default: ${problem}`;
+  // A secret is never repeated: error lines end up in logs.
+  const shown = (value: unknown) => (SECRET_SETTINGS.has(name) ? '(hidden)' : JSON.stringify(value));
+  if (name in given.flags) return `--${fileKey(name).replace(/_/g, '-')} ${shown(given.flags[name])}: ${problem}`;
+  if (name in given.env) return `${envName(name)}=${shown(given.env[name])}: ${problem}`;
+  if (name in given.file) return `${fileKey(name)} ${shown(given.file[name])} in ${file}: ${problem}`;
+  return `${fileKey(name)} (${envName(name)}), not given: ${problem}`;
 }
+
+const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['clientSecret', 'supervisorToken']);
 
 /** What the value must be, in words; for numbers, with the range the schema allows. */
 function plainProblem(issue: z.core.$ZodIssue, name: SettingName): string {
@@ -119,6 +146,17 @@ function plainProblem(issue: z.core.$ZodIssue, name: SettingName): string {
   }
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
   return issue.message;
+}
+
+/**
+ * What would make `serve` useless, as one line (the CLI's admin commands do not need it): Home
+ * Assistant sign-in without the Supervisor's token fails for everybody.
+ */
+export function servingProblem(config: Config): string | undefined {
+  if (config.auth === 'homeassistant' && !config.supervisorToken) {
+    return `auth is homeassistant (BRIDGE_AUTH), but SUPERVISOR_TOKEN is not set, so nobody could sign in: the Home Assistant Supervisor sets it inside the add-on; outside it, use BRIDGE_AUTH=local and add users with ${LOCAL_CLI} user add`;
+  }
+  return undefined;
 }
 
 /** Things that work but will hurt: said once at start-up. */

@@ -29,12 +29,15 @@ const httpUrl = z
     return url.href.replace(/\/+$/, '');
   });
 
-/** A list given as a JSON array (file) or a comma-separated string (environment, flag). */
+/**
+ * A list given as a JSON array (file) or a comma-separated string (environment, flag). Blank
+ * items are dropped in both: an empty row left in the add-on's list editor is not a value.
+ */
 const stringList = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value.split(',').map((item) => item.trim()).filter((item) => item !== '')
-      : value,
+  (value) => {
+    const items = typeof value === 'string' ? value.split(',') : value;
+    return Array.isArray(items) ? items.filter((item) => !(typeof item === 'string' && item.trim() === '')) : items;
+  },
   z.array(z.string().trim().min(1)),
 );
 
@@ -121,6 +124,10 @@ export const configSchema = z
     // The admin page must never be reachable through the public listener and its proxy.
     if (settings.adminPort !== 'off' && settings.adminPort !== 0 && settings.adminPort === settings.port) {
       ctx.addIssue({ code: 'custom', path: ['adminPort'], message: `must differ from port (${settings.port}): the admin page is never served on the public port` });
+    }
+    // The client kept from configuration gets its redirect URIs only from the vendor id.
+    if (settings.clientId && !settings.alexaVendorId) {
+      ctx.addIssue({ code: 'custom', path: ['alexaVendorId'], message: `is needed with client_id (${settings.clientId}): Alexa's redirect URIs are made from it` });
     }
   });
 

@@ -1,3 +1,4 @@
+import type { Config } from '../config/schema.js';
 import type { BridgeContext } from '../context.js';
 import { hashSecret, newOpaqueToken } from '../oauth/secrets.js';
 import type { ClientRecord } from '../storage/records.js';
@@ -158,14 +159,10 @@ export async function updateClient(context: BridgeContext, changes: ClientChange
 
 /** Registers or updates the client named in the configuration (the add-on's options). */
 export async function syncConfiguredClient(context: BridgeContext): Promise<'created' | 'updated' | 'unchanged' | 'none'> {
-  const { clientId, clientSecret, alexaVendorId, scopes } = context.config;
-  if (!clientId) return 'none';
-  const existing = context.store.clients.get(clientId);
-  const { record } = buildClient(
-    context,
-    { id: clientId, name: existing?.name ?? 'Alexa skill', alexaVendorId, secret: clientSecret, public: !clientSecret, scopes },
-    'config',
-  );
+  const input = configuredClient(context.config);
+  if (!input) return 'none';
+  const existing = context.store.clients.get(input.id);
+  const { record } = buildClient(context, { ...input, name: existing?.name ?? input.name }, 'config');
   if (existing) {
     const next = { ...record, createdAt: existing.createdAt, updatedAt: existing.updatedAt };
     if (JSON.stringify(next) === JSON.stringify(existing)) return 'unchanged';
@@ -237,17 +234,42 @@ function requireClient(context: BridgeContext, id: string): ClientRecord {
   return client;
 }
 
-function buildClient(
-  context: BridgeContext,
-  input: NewClient,
-  source: ClientRecord['source'],
-): { record: ClientRecord; secret?: string } {
+/** The client kept registered from configuration (client_id and the settings beside it), if any. */
+function configuredClient(config: Config): NewClient | undefined {
+  const { clientId, clientSecret, alexaVendorId, scopes } = config;
+  if (!clientId) return undefined;
+  return { id: clientId, name: 'Alexa skill', alexaVendorId, secret: clientSecret, public: !clientSecret, scopes };
+}
+
+/**
+ * What would stop the configured client from being registered at start-up, as one line; undefined
+ * when nothing would (or no client is configured). Checked before the daemon starts, so that a
+ * problem is reported as a configuration problem rather than a failed start.
+ */
+export function configuredClientProblem(config: Config): string | undefined {
+  const input = configuredClient(config);
+  if (!input) return undefined;
+  try {
+    checkCredentials(input);
+    checkRedirectsAndScopes(input);
+    return undefined;
+  } catch (error) {
+    if (error instanceof CommandFailure) return `the configured client ${input.id}: ${error.message}`;
+    throw error;
+  }
+}
+
+/** The checks every new client passes. Throws CommandFailure. */
+function checkCredentials(input: NewClient): void {
   if (!CLIENT_ID.test(input.id)) throw new CommandFailure('client_id must be 1-200 printable ASCII characters without spaces');
   if (input.public && input.secret) throw new CommandFailure('a public client has no secret: use --secret or --public, not both');
   if (input.secret !== undefined && input.secret.length < 16) {
     throw new CommandFailure('the secret must be at least 16 characters (leave --secret out to get a generated one)');
   }
-  if (input.backendFor?.length) return buildBackendClient(context, input, source);
+}
+
+/** An ordinary (not backend) client's redirect URIs and scopes, checked. Throws CommandFailure. */
+function checkRedirectsAndScopes(input: NewClient): { redirectUris: string[]; scopes: string[] } {
   if (input.alexaVendorId !== undefined) checkVendorId(input.alexaVendorId);
   const redirectUris = [
     ...(input.alexaVendorId ? alexaRedirectUris(input.alexaVendorId) : []),
@@ -255,6 +277,17 @@ function buildClient(
   ];
   if (redirectUris.length === 0) throw new CommandFailure('give --alexa-vendor-id or at least one --redirect-uri');
   const scopes = checkScopes(input.scopes?.length ? input.scopes : ['alexa']);
+  return { redirectUris, scopes };
+}
+
+function buildClient(
+  context: BridgeContext,
+  input: NewClient,
+  source: ClientRecord['source'],
+): { record: ClientRecord; secret?: string } {
+  checkCredentials(input);
+  if (input.backendFor?.length) return buildBackendClient(context, input, source);
+  const { redirectUris, scopes } = checkRedirectsAndScopes(input);
   const secret = input.public ? undefined : (input.secret ?? newOpaqueToken());
   const now = context.clock();
   return {
