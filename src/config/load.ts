@@ -55,9 +55,18 @@ export function checkConfig(sources: ConfigSources): ConfigCheck {
     config: {
       ...settings,
       dataDir: isAbsolute(settings.dataDir) ? settings.dataDir : resolve(settings.dataDir),
+      publicUrl: settings.publicUrl ?? defaultPublicUrl(settings.port),
       auth: settings.auth ?? (settings.supervisorToken ? 'homeassistant' : 'local'),
     },
   };
+}
+
+/**
+ * The issuer when public_url is not set: this machine at the listener's port, so a page opened
+ * on it posts back to it. Alexa cannot use it (no https); the start message says so.
+ */
+export function defaultPublicUrl(port: number): string {
+  return `http://localhost:${port}`;
 }
 
 function usableListeners(merged: RawSettings): Listeners {

@@ -49,8 +49,11 @@ export const configSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** Public listener port; 8096 is what Alexa guides for Music Assistant use. */
     port: z.coerce.number().int().min(0).max(65535).default(8096),
-    /** The issuer. Every URL the server emits is built from it, never from request headers. */
-    publicUrl: httpUrl.default('http://localhost:8096'),
+    /**
+     * The issuer. Every URL the server emits is built from it, never from request headers.
+     * Unset, it is http://localhost:<port> (set at load, and after listening when port is 0).
+     */
+    publicUrl: httpUrl.optional(),
     /** How many reverse-proxy hops' X-Forwarded-For / -Proto are believed; 0 ignores them. */
     trustProxy: z.coerce.number().int().min(0).max(10).default(0),
     /** Authorization code lifetime: long enough for a slow phone, short per RFC 6749 §4.1.2 (≤ 10 min). */
@@ -131,7 +134,7 @@ export const configSchema = z
     }
   });
 
-export type Config = z.output<typeof configSchema> & { auth: 'local' | 'homeassistant' };
+export type Config = z.output<typeof configSchema> & { auth: 'local' | 'homeassistant'; publicUrl: string };
 export type SettingName = keyof z.output<typeof configSchema>;
 
 export const settingNames = Object.keys(configSchema.shape) as SettingName[];

@@ -98,7 +98,7 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
     const request = check(ctx, params, trace);
     if (!request) return;
     renderPage(ctx, request, trace, 200);
-    trace.pageShown();
+    trace.pageShown(ctx.get('host') || undefined);
   };
 
   const decide: Middleware<State> = async (ctx) => {
