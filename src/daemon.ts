@@ -8,7 +8,7 @@ import { configWarnings } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { BridgeContext, Clock } from './context.js';
 import { DataDirLock } from './control/lock.js';
-import { controlSocketPath, serveControlSocket } from './control/socket.js';
+import { controlSocketPath, serveControlSocket, type DaemonCommands } from './control/socket.js';
 import { FlowRecorder } from './diagnostics/flowRecorder.js';
 import { localHealthUrl } from './doctor/doctor.js';
 import { InFlightRequests } from './http/inFlight.js';
@@ -46,7 +46,8 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
     const synced = await syncConfiguredClient(context);
     if (synced !== 'none' && synced !== 'unchanged') log.info({ clientId: config.clientId }, `configured client ${synced}`);
     await unlink(controlSocketPath(config.dataDir)).catch(() => undefined); // left by a crash; we hold the lock
-    const control = await serveControlSocket(context);
+    const daemonCommands: DaemonCommands = {};
+    const control = await serveControlSocket(context, daemonCommands);
     const health = { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock() };
     const inFlight = new InFlightRequests();
     const app = createPublicApp(context, health, inFlight);
@@ -65,6 +66,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
     const port = (server.address() as AddressInfo).port;
     log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
     const admin = await startAdminListener(context, { ...health, localHealthUrl: localHealthUrl(config.host, port) });
+    if (admin) daemonCommands['admin link'] = () => admin.signInLink();
     void runUpkeep(context); // catches up after downtime; the schedule takes over from here
     const upkeep = scheduleUpkeep(context);
     let stopping: Promise<void> | undefined;
