@@ -30,7 +30,9 @@ const adminHeaders: Middleware = async (ctx, next) => {
   ctx.set('Content-Security-Policy', `default-src 'none'; style-src ${ADMIN_STYLE_HASH}; form-action 'self'; frame-ancestors 'self'; base-uri 'none'`);
   ctx.set('X-Frame-Options', 'SAMEORIGIN');
   ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.set('Referrer-Policy', 'no-referrer');
+  // same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` with the
+  // page's own form posts, and Origin is what tells them from a foreign page's.
+  ctx.set('Referrer-Policy', 'same-origin');
   ctx.set('Cache-Control', 'no-store');
   await next();
 };

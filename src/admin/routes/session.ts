@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { html } from '../../views/html.js';
 import { adminPage, href } from '../../views/admin/layout.js';
-import type { AdminSessions } from '../sessions.js';
+import { SESSION_LIFETIME_MS, type AdminSessions } from '../sessions.js';
 import { frameOf, sendPage, type AdminState } from '../state.js';
 
 export const SESSION_COOKIE = 'admin_session';
@@ -39,12 +39,13 @@ export function signInRoute(sessions: AdminSessions): Middleware<AdminState> {
     }
     sessions.end(ctx.state.session);
     // Strict: no other site's page can send it along; HttpOnly: no script reads it. Loopback is
-    // plain http, so it cannot be Secure (nor __Host-).
+    // plain http, so it cannot be Secure (nor __Host-). Its expiry is counted on the real clock,
+    // the browser's; the session's own on the daemon's.
     ctx.cookies.set(SESSION_COOKIE, signedIn.session, {
       httpOnly: true,
       sameSite: 'strict',
       path: '/',
-      expires: new Date(signedIn.expiresAt),
+      maxAge: SESSION_LIFETIME_MS,
       overwrite: true,
     });
     ctx.state.log.info('admin page: signed in with a one-time link');
