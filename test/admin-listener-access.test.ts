@@ -168,6 +168,7 @@ test('Rotate secret: post/redirect/get shows the new secret once; a reload neith
   assert.equal(shown.headers['cache-control'], 'no-store');
   const secret = /<code class="secret">([^<]+)<\/code>/.exec(shown.body)?.[1];
   assert.ok(secret);
+  const stored = JSON.stringify(bridge.daemon.context.store.clients.get(CLIENT_ID));
 
   // The reload: the secret is not shown again, and nothing new is made.
   const reload = await send(port, 'GET', location, { cookie });
@@ -179,8 +180,8 @@ test('Rotate secret: post/redirect/get shows the new secret once; a reload neith
   // Another session cannot take someone else's reveal either.
   assert.equal((await send(port, 'GET', location, { cookie: await adminSessionCookie(bridge.dataDir) })).body.includes('class="secret"'), false);
 
+  assert.equal(JSON.stringify(bridge.daemon.context.store.clients.get(CLIENT_ID)), stored, 'no second rotation happened');
   assert.equal((await exchange(bridge.url, await newCode(bridge.url), {}, basic(CLIENT_ID, secret))).status, 200, 'the secret shown is the one in force');
-  assert.equal((await exchange(bridge.url, await newCode(bridge.url), {}, basic(CLIENT_ID, CLIENT_SECRET))).status, 401);
 });
 
 test('junk answers 4xx, never 5xx: bodiless posts, unknown methods, and a seeded fuzz of 400 requests', async (t) => {

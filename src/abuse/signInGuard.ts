@@ -1,5 +1,7 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterMemory } from 'rate-limiter-flexible';
+import { normalizeUsername } from '../auth/username.js';
 import type { Config } from '../config/schema.js';
+import { BoundedRateLimiter } from './boundedLimiter.js';
 
 const DAY = 86_400;
 
@@ -31,15 +33,15 @@ export class SignInGuard {
   private readonly failuresByUsername: RateLimiterMemory;
 
   constructor(private readonly config: Config) {
-    this.failuresByPair = new RateLimiterMemory({ keyPrefix: 'signin-pair', points: config.signInFailureLimit, duration: DAY });
-    this.blocksByPair = new RateLimiterMemory({ keyPrefix: 'signin-blocks', points: 64, duration: DAY });
-    this.failuresByAddress = new RateLimiterMemory({
+    this.failuresByPair = new BoundedRateLimiter({ keyPrefix: 'signin-pair', points: config.signInFailureLimit, duration: DAY });
+    this.blocksByPair = new BoundedRateLimiter({ keyPrefix: 'signin-blocks', points: 64, duration: DAY });
+    this.failuresByAddress = new BoundedRateLimiter({
       keyPrefix: 'signin-ip',
       points: config.signInDailyFailureLimit,
       duration: DAY,
       blockDuration: DAY,
     });
-    this.failuresByUsername = new RateLimiterMemory({ keyPrefix: 'signin-user', points: config.signInUsernameDailyFailureLimit, duration: DAY });
+    this.failuresByUsername = new BoundedRateLimiter({ keyPrefix: 'signin-user', points: config.signInUsernameDailyFailureLimit, duration: DAY });
   }
 
   /**
@@ -113,8 +115,9 @@ function keyOfPair(username: string, address: string): string {
   return `${keyOfUsername(username)}\u0000${address}`;
 }
 
+/** However it is spelled (Alice, ` ALICE `, full width), a name is counted as the one user it means. */
 function keyOfUsername(username: string): string {
-  return username.toLowerCase();
+  return normalizeUsername(username);
 }
 
 /** Consumes a point; `refused` when that went past the limit (the point is counted all the same). */

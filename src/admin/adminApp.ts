@@ -10,7 +10,7 @@ import { admitIngressAndLoopback, checkHost, viewerOf } from './access.js';
 import { AdminCsrf } from './csrf.js';
 import { OneTimeReveals } from './reveals.js';
 import { accountsRoute, revokeAccountRoute } from './routes/accounts.js';
-import { clientsRoute, rotateSecretRoute } from './routes/clients.js';
+import { clientsRoute, endOverlapRoute, rotateSecretRoute } from './routes/clients.js';
 import { flowRoute, flowsRoute } from './routes/flows.js';
 import { overviewRoute } from './routes/overview.js';
 import { requireSession, signInRoute } from './routes/session.js';
@@ -104,6 +104,7 @@ export function createAdminApp(context: BridgeContext, info: AdminInfo, sessions
   router.post('/accounts/:id/revoke', ...post, revokeAccountRoute(context));
   router.get('/clients', clientsRoute(context, reveals));
   router.post('/clients/:id/rotate-secret', ...post, rotateSecretRoute(context, reveals));
+  router.post('/clients/:id/end-overlap', ...post, endOverlapRoute(context));
   router.get('/flows', flowsRoute(context));
   router.get('/flows/:id', flowRoute(context));
 

@@ -1,3 +1,4 @@
+import { normalizeUsername } from '../auth/username.js';
 import type { BridgeContext } from '../context.js';
 import type { ClientRecord, GrantRecord, TokenRecord } from '../storage/records.js';
 import { hashSecret } from './secrets.js';
@@ -45,12 +46,14 @@ export function introspectToken(context: BridgeContext, caller: ClientRecord, to
   const found = findLiveToken(context, token);
   if (!found || !maySeeTokensOf(caller, found.grant.clientId)) return { active: false };
   const { grant, record, kind } = found;
+  // Links made before 0.2 may hold the name as typed; the skill's backend sees one user either way.
+  const username = normalizeUsername(grant.username);
   return {
     active: true,
     scope: record.scope ?? grant.scope,
     client_id: grant.clientId,
-    username: grant.username,
-    sub: grant.username,
+    username,
+    sub: username,
     token_type: kind === 'access' ? 'Bearer' : 'refresh_token',
     exp: Math.floor(record.expiresAt / 1000),
     iat: Math.floor(record.issuedAt / 1000),

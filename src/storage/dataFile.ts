@@ -82,7 +82,9 @@ export class DataFile<C extends Collections> {
     // be appended after a torn one.
     if (migrated || this.journal.size > 0) {
       this.compactNext = true;
-      await this.commits.request();
+      // A full disk must not keep the store from opening: the failed write put memory back to
+      // what is on disk, the next write tries the snapshot again, and onWriteFailed reports it.
+      await this.commits.request().catch(() => undefined);
     }
   }
 

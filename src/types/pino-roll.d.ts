@@ -12,7 +12,17 @@ declare module 'pino-roll' {
     limit?: { count?: number; removeOtherLogFiles?: boolean };
     /** Passed on to sonic-boom. */
     sync?: boolean;
+    /** Passed on to sonic-boom: bytes held while writes fail; beyond them lines are dropped ('drop'). */
+    maxLength?: number;
   }
 
-  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & { end(): void; flushSync(): void }>;
+  /** A sonic-boom stream; it emits `cleanup-complete` once a roll has removed the files past the limit. */
+  interface RollingStream extends DestinationStream, NodeJS.EventEmitter {
+    /** The path of the file now written to. */
+    readonly file: string;
+    end(): void;
+    flushSync(): void;
+  }
+
+  export default function pinoRoll(options: PinoRollOptions): Promise<RollingStream>;
 }
