@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { LOCAL_CLI } from '../../cliCommand.js';
 import { html } from '../../views/html.js';
 import { adminPage, href } from '../../views/admin/layout.js';
 import { SESSION_LIFETIME_MS, type AdminSessions } from '../sessions.js';
@@ -7,7 +8,7 @@ import { frameOf, sendPage, type AdminState } from '../state.js';
 export const SESSION_COOKIE = 'admin_session';
 
 const HOW_TO_SIGN_IN = html`<p>On the machine that runs the bridge, as the user who owns its data directory, run</p>
-<pre>node dist/cli.js admin-link</pre><p>and open the link it prints. Each link works once, within 10 minutes. In Home Assistant, open the add-on's panel instead: it signs you in.</p>`;
+<pre>${LOCAL_CLI} admin-link</pre><p>and open the link it prints. Each link works once, within 10 minutes. In Home Assistant, open the add-on's panel instead: it signs you in.</p>`;
 
 /** Outside ingress, every page but the sign-in link needs a live session; 401 with how to get one otherwise. */
 export function requireSession(sessions: AdminSessions): Middleware<AdminState> {
