@@ -46,7 +46,7 @@ before(async () => {
   // still go to nginx at bridge.test; only the URLs the daemon writes name this one.
   const longPublicUrl = `https://${['a'.repeat(63), 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(51)].join('.')}.test`;
   assert.equal(longPublicUrl.length, 256);
-  daemon = await DaemonProcess.start({ dataDir, publicUrl: longPublicUrl, env: { BRIDGE_TRUST_PROXY: '1', BRIDGE_ADMIN_PORT: 'off' } });
+  daemon = await DaemonProcess.start({ dataDir, publicUrl: longPublicUrl, env: { BRIDGE_TRUST_PROXY: '127.0.0.1', BRIDGE_ADMIN_PORT: 'off' } });
   nginx = await Nginx.start({ upstreamPort: daemon.port, port: nginxPort });
 });
 
