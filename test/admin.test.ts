@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../src/config/load.ts';
 import { CLIENT_ID, CLIENT_SECRET, LAYLA, type TestBridge } from './helpers/bridge.ts';
 import { authorizeQuery, basic, getPage } from './helpers/http.ts';
 import { exchange, isActive, newCode, seededBridge, tokensOf } from './helpers/oauth.ts';
+import { adminSessionCookie } from './helpers/admin.ts';
 
 const ADMIN = { BRIDGE_ADMIN_PORT: '0' } as const;
 
@@ -17,8 +18,16 @@ function adminUrl(bridge: TestBridge, path = '/'): string {
   return `http://127.0.0.1:${bridge.daemon.adminPort}${path}`;
 }
 
+const sessions = new WeakMap<TestBridge, string>();
+
+/** The bridge's admin session cookie, signed in once per bridge. */
+async function session(bridge: TestBridge): Promise<Record<string, string>> {
+  if (!sessions.has(bridge)) sessions.set(bridge, await adminSessionCookie(bridge.dataDir));
+  return { cookie: sessions.get(bridge)! };
+}
+
 async function page(bridge: TestBridge, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; html: string }> {
-  const response = await fetch(adminUrl(bridge, path), { headers, redirect: 'manual' });
+  const response = await fetch(adminUrl(bridge, path), { headers: { ...(await session(bridge)), ...headers }, redirect: 'manual' });
   return { status: response.status, headers: response.headers, html: await response.text() };
 }
 
@@ -32,7 +41,7 @@ async function post(bridge: TestBridge, path: string, fields: Record<string, str
   const response = await fetch(adminUrl(bridge, path), {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(await session(bridge)), ...headers },
     body: new URLSearchParams(fields).toString(),
   });
   return { status: response.status, headers: response.headers, html: await response.text() };
@@ -67,7 +76,7 @@ test('only the ingress proxy and loopback get in, judged by the socket address, 
 
 test('X-Remote-User-Name is believed from the ingress proxy only; X-Ingress-Path only when it is a plain path', async () => {
   const fromIngress = await gate(INGRESS_PROXY, { 'x-remote-user-name': 'dana', 'x-ingress-path': '/api/hassio_ingress/AbC123' });
-  assert.deepEqual(fromIngress.state, { user: 'dana', base: '/api/hassio_ingress/AbC123' });
+  assert.deepEqual(fromIngress.state, { user: 'dana', base: '/api/hassio_ingress/AbC123', fromIngress: true, session: undefined });
   const fromLoopback = await gate('127.0.0.1', { 'x-remote-user-name': 'mallory' });
   assert.equal(fromLoopback.state.user, undefined);
   for (const bad of ['/api/hassio_ingress/../../evil', '/x"onmouseover="1', 'https://evil.example', '//evil.example']) {
@@ -109,7 +118,7 @@ test('the admin page is never served on the public port, and admin_port may not 
   assert.match(response.headers.get('content-type')!, /json/);
   assert.throws(
     () => loadConfig({ env: { BRIDGE_PORT: '8100', BRIDGE_ADMIN_PORT: '8100' } }),
-    (error: unknown) => error instanceof ConfigError && /^invalid setting admin_port \(BRIDGE_ADMIN_PORT\): must differ from port/.test(error.message),
+    (error: unknown) => error instanceof ConfigError && /^BRIDGE_ADMIN_PORT="8100": must differ from port \(8100\)/.test(error.message),
   );
 });
 
@@ -167,18 +176,27 @@ test('a form token expires after 12 hours and is bound to the viewer', () => {
   assert.equal(csrf.isValid('dana', token), false);
 });
 
-test('rotating a secret shows the new one once; the old one stops working', async (t) => {
+test('rotating a secret shows the new one once; the old one keeps working until the overlap is ended', async (t) => {
   const bridge = await seededBridge(t, { env: ADMIN });
   const clients = await page(bridge, '/clients');
   assert.match(clients.html, /<code>https:\/\/layla\.amazon\.com\/api\/skill\/link\/M2TESTVENDOR42<\/code> <span class="muted small">Europe and India<\/span>/);
-  const rotated = await post(bridge, `/clients/${CLIENT_ID}/rotate-secret`, { csrf_token: csrfTokenOf(clients.html) });
+  const posted = await post(bridge, `/clients/${CLIENT_ID}/rotate-secret`, { csrf_token: csrfTokenOf(clients.html) });
+  assert.equal(posted.status, 303);
+  const rotated = await page(bridge, posted.headers.get('location')!);
   assert.equal(rotated.status, 200);
   assert.equal(rotated.headers.get('cache-control'), 'no-store');
   const secret = /<code class="secret">([^<]+)<\/code>/.exec(rotated.html)?.[1];
   assert.ok(secret);
-  assert.equal((await exchange(bridge.url, await newCode(bridge.url), {}, basic(CLIENT_ID, CLIENT_SECRET))).status, 401);
+  assert.equal((await exchange(bridge.url, await newCode(bridge.url), {}, basic(CLIENT_ID, CLIENT_SECRET))).status, 200);
   assert.equal((await exchange(bridge.url, await newCode(bridge.url), {}, basic(CLIENT_ID, secret))).status, 200);
-  assert.doesNotMatch((await page(bridge, '/clients')).html, new RegExp(secret.replace(/[-_]/g, '.')));
+  const after = await page(bridge, '/clients');
+  assert.doesNotMatch(after.html, new RegExp(secret.replace(/[-_]/g, '.')));
+  assert.match(after.html, /The old secret still works until 2026-11-23 12:00 UTC\./);
+  const ended = await post(bridge, `/clients/${CLIENT_ID}/end-overlap`, { csrf_token: csrfTokenOf(after.html) });
+  assert.equal(ended.status, 303);
+  assert.equal(ended.headers.get('location'), '/clients');
+  assert.doesNotMatch((await page(bridge, '/clients')).html, /The old secret still works/);
+  assert.equal((await exchange(bridge.url, await newCode(bridge.url), {}, basic(CLIENT_ID, CLIENT_SECRET))).status, 401);
 });
 
 test('the flows page draws a failed attempt’s timeline, and a reference from an error page leads to its flow', async (t) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { z } from 'zod';
+import { ZodDefault, ZodNumber, ZodOptional, type z } from 'zod';
+import { LOCAL_CLI } from '../cliCommand.js';
 import { configSchema, envName, fileKey, settingNames, type Config, type SettingName } from './schema.js';
 
 /** A configuration problem, said in one line that names the setting. */
@@ -44,18 +45,31 @@ export function checkConfig(sources: ConfigSources): ConfigCheck {
       problems.push(error.message);
     }
   }
-  const merged: RawSettings = { ...fromFile, ...readEnv(sources.env), ...withoutEmpty(sources.flags ?? {}) };
+  const given: GivenSettings = { file: fromFile, env: readEnv(sources.env), flags: withoutEmpty(sources.flags ?? {}) };
+  const merged: RawSettings = { ...given.file, ...given.env, ...given.flags };
+  const hops = legacyHopCount(merged.trustProxy);
+  if (hops !== undefined) merged.trustProxy = legacyTrustProxy(hops, Boolean(merged.supervisorToken));
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, sources.file)));
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, given, sources.file)));
   if (problems.length > 0 || !parsed.success) return { problems, listeners: usableListeners(merged) };
   const settings = parsed.data;
   return {
     config: {
       ...settings,
       dataDir: isAbsolute(settings.dataDir) ? settings.dataDir : resolve(settings.dataDir),
+      publicUrl: settings.publicUrl ?? defaultPublicUrl(settings.port),
       auth: settings.auth ?? (settings.supervisorToken ? 'homeassistant' : 'local'),
+      ...(hops !== undefined ? { trustProxyHops: hops } : {}),
     },
   };
+}
+
+/**
+ * The issuer when public_url is not set: this machine at the listener's port, so a page opened
+ * on it posts back to it. Alexa cannot use it (no https); the start message says so.
+ */
+export function defaultPublicUrl(port: number): string {
+  return `http://localhost:${port}`;
 }
 
 function usableListeners(merged: RawSettings): Listeners {
@@ -65,6 +79,26 @@ function usableListeners(merged: RawSettings): Listeners {
     return (given.success ? given.data : field.parse(undefined)) as Listeners[K];
   };
   return { host: usable('host'), port: usable('port'), adminHost: usable('adminHost'), adminPort: usable('adminPort') };
+}
+
+/** The Supervisor's network, where the add-on's peers (other add-ons, the host's published port) connect from. */
+export const HASSIO_NETWORK = '172.30.32.0/23';
+
+/** `1`, `"2"`: an old `trust_proxy` hop count; anything else is a list of proxies. */
+function legacyHopCount(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/**
+ * What an old hop count becomes: 0 trusted nobody and still does; any other count trusted
+ * whichever peer sent the header, which is now narrowed to where a proxy of this machine
+ * connects from: the Supervisor's network in the add-on, loopback elsewhere. Said at start-up.
+ */
+export function legacyTrustProxy(hops: number, inAddon: boolean): string[] {
+  if (hops === 0) return [];
+  return inAddon ? [HASSIO_NETWORK] : ['127.0.0.0/8', '::1'];
 }
 
 function readConfigFile(path: string): RawSettings {
@@ -106,12 +140,55 @@ function withoutEmpty(settings: RawSettings): RawSettings {
   );
 }
 
-function describeIssue(issue: z.core.$ZodIssue, file: string | undefined): string {
+interface GivenSettings {
+  file: RawSettings;
+  env: RawSettings;
+  flags: RawSettings;
+}
+
+/**
+ * One line naming the setting as the user gave it (flag, variable or file key) with the value
+ * given, and what it must be: `BRIDGE_PORT="abc": must be a whole number from 0 to 65535`.
+ */
+function describeIssue(issue: z.core.$ZodIssue, given: GivenSettings, file: string | undefined): string {
   const name = issue.path[0] as SettingName | undefined;
   if (!name) return `invalid configuration: ${issue.message}`;
   if (issue.code === 'unrecognized_keys') return `unknown setting: ${issue.keys.join(', ')}`;
-  const where = `${fileKey(name)} (${envName(name)}${file ? ` or ${file}` : ''})`;
-  return `invalid setting ${where}: ${issue.message}`;
+  const problem = plainProblem(issue, name);
+  // A secret is never repeated: error lines end up in logs.
+  const shown = (value: unknown) => (SECRET_SETTINGS.has(name) ? '(hidden)' : JSON.stringify(value));
+  if (name in given.flags) return `--${fileKey(name).replace(/_/g, '-')} ${shown(given.flags[name])}: ${problem}`;
+  if (name in given.env) return `${envName(name)}=${shown(given.env[name])}: ${problem}`;
+  if (name in given.file) return `${fileKey(name)} ${shown(given.file[name])} in ${file}: ${problem}`;
+  return `${fileKey(name)} (${envName(name)}), not given: ${problem}`;
+}
+
+const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['clientSecret', 'supervisorToken']);
+
+/** What the value must be, in words; for numbers, with the range the schema allows. */
+function plainProblem(issue: z.core.$ZodIssue, name: SettingName): string {
+  let schema = configSchema.shape[name] as z.ZodType;
+  while (schema instanceof ZodDefault || schema instanceof ZodOptional) schema = schema.unwrap() as z.ZodType;
+  if (schema instanceof ZodNumber && ['invalid_type', 'too_small', 'too_big'].includes(issue.code)) {
+    // An int() without max() reports the largest safe integer: no real bound.
+    const bounded = (value: number | null): value is number => value !== null && Math.abs(value) < Number.MAX_SAFE_INTEGER;
+    const { minValue: min, maxValue: max } = schema;
+    const range = bounded(min) && bounded(max) ? `from ${min} to ${max}` : bounded(min) ? `of at least ${min}` : '';
+    return `must be a ${schema.isInt ? 'whole number' : 'number'}${range ? ` ${range}` : ''}`;
+  }
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
+  return issue.message;
+}
+
+/**
+ * What would make `serve` useless, as one line (the CLI's admin commands do not need it): Home
+ * Assistant sign-in without the Supervisor's token fails for everybody.
+ */
+export function servingProblem(config: Config): string | undefined {
+  if (config.auth === 'homeassistant' && !config.supervisorToken) {
+    return `auth is homeassistant (BRIDGE_AUTH), but SUPERVISOR_TOKEN is not set, so nobody could sign in: the Home Assistant Supervisor sets it inside the add-on; outside it, use BRIDGE_AUTH=local and add users with ${LOCAL_CLI} user add`;
+  }
+  return undefined;
 }
 
 /** Things that work but will hurt: said once at start-up. */
@@ -128,6 +205,13 @@ export function configWarnings(config: Config): string[] {
   }
   if (config.refreshGrace !== undefined) {
     warnings.push('refresh_grace no longer has an effect and can be removed: a rotated refresh token stays valid until a newer one is used (README, "How linking works")');
+  }
+  if (config.trustProxyHops !== undefined) {
+    warnings.push(
+      `trust_proxy ${config.trustProxyHops} is a hop count, as older versions took it; it is now the list of trusted proxies, ` +
+        `read as "${config.trustProxy.join(', ') || 'none'}". Set trust_proxy to your proxy's address or CIDR range ` +
+        `(e.g. 127.0.0.1 for nginx on this machine, ${HASSIO_NETWORK} in the Home Assistant add-on), or leave it empty when nothing is in front`,
+    );
   }
   if (config.clientId && !config.clientSecret) {
     warnings.push('client_id is set without client_secret: the configured client is registered as public (PKCE required)');

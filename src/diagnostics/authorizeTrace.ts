@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { BridgeContext } from '../context.js';
 import type { AuthorizeCheck } from '../oauth/authorizeRequest.js';
 import type { OAuthParams } from '../oauth/params.js';
-import { diagnoseAuthorizeRefusal, diagnoseSignInFailure, DENIED, FORM_EXPIRED, saveFailed } from './authorizeDiagnoses.js';
+import { diagnoseAuthorizeRefusal, diagnoseSignInFailure, DENIED, FORM_EXPIRED, pageHostDiffers, saveFailed } from './authorizeDiagnoses.js';
 import type { FlowFields, NewStep } from './flowRecorder.js';
 import { STEPS } from './steps.js';
 
@@ -10,7 +10,8 @@ import { STEPS } from './steps.js';
 export interface AuthorizeTrace {
   flowId: string;
   refused(refusal: Exclude<AuthorizeCheck, { outcome: 'ok' }>): void;
-  pageShown(): void;
+  /** `host`: the request's Host header, to tell when the page was opened on another host than the public URL's. */
+  pageShown(host: string | undefined): void;
   formExpired(): void;
   denied(): void;
   signInFailed(kind: 'invalid' | 'not-allowed' | 'blocked' | 'busy' | 'unavailable', username: string, detail?: string): void;
@@ -50,8 +51,15 @@ export function traceAuthorizeRequest(context: BridgeContext, params: OAuthParam
   return {
     flowId,
     refused: (refusal) => record({ kind: 'refused', diagnosis: diagnoseAuthorizeRefusal(context, params, refusal) }),
-    pageShown: () => record({ kind: 'page' }),
-    formExpired: () => record({ kind: 'form-expired', diagnosis: FORM_EXPIRED }),
+    pageShown: (host) => {
+      const differs = pageHostDiffers(host, context.config.publicUrl);
+      record({ kind: 'page', ...(differs ? { diagnosis: differs } : {}) });
+    },
+    // A page shown on another host explains the missing cookie better than the usual causes.
+    formExpired: () => {
+      const shown = open?.steps.findLast((step) => step.kind === 'page');
+      record({ kind: 'form-expired', diagnosis: shown?.diagnosis?.reason === 'page_host_differs' ? shown.diagnosis : FORM_EXPIRED });
+    },
     denied: () => record({ kind: 'denied', diagnosis: DENIED }),
     signInFailed: (kind, username, detail) =>
       record({

@@ -10,6 +10,7 @@ import { diagnoseRefreshFailure } from './refreshDiagnoses.js';
 import { redirectUriDifferences } from './redirectUris.js';
 import { explainWrongSecret } from './secretMistakes.js';
 import { diagnosis, formatDuration, formatTime, listOf, type Finding } from './wording.js';
+import { LOCAL_CLI } from '../cliCommand.js';
 
 /** What a failed token request carried, and what it referred to. */
 export interface TokenAttempt {
@@ -162,7 +163,7 @@ function diagnoseClientAuthentication(context: BridgeContext, reason: string, at
         `Client ${clientId} sent a wrong secret in ${scheme}${why ? `: ${why}` : ''}.${changed}`,
         client!.source === 'config'
           ? 'Make client_secret in the add-on’s options and the Client Secret in the Alexa console the same string.'
-          : `Paste the secret into the Alexa console’s Client Secret field again, or make a new one (alexa-oauth-bridge client rotate-secret ${clientId}) and paste that.`,
+          : `Paste the secret into the Alexa console’s Client Secret field again, or make a new one (${LOCAL_CLI} client rotate-secret ${clientId}) and paste that.`,
       );
     }
     case 'client_secret_missing':

@@ -41,7 +41,7 @@ export function authenticateClient(
     if (!client.public) throw invalidClient('client authentication failed', `confidential client ${bodyId} sent no secret`, 'client_secret_missing');
     return { client, method: 'none' };
   }
-  if (client.public || !client.secretHash || !secretMatches(bodySecret, client.secretHash)) {
+  if (!clientSecretMatches(context, client, bodySecret)) {
     throw invalidClient('client authentication failed', `wrong client_secret for ${bodyId} (client_secret_post)`, 'wrong_client_secret');
   }
   return { client, method: 'client_secret_post' };
@@ -59,12 +59,19 @@ function authenticateBasic(context: BridgeContext, header: string, bodyId: strin
     if (bodyId !== undefined && bodyId !== id) {
       throw new OAuthError('invalid_request', 'client_id in the body differs from the HTTP Basic one', { reason: 'client_auth_conflict' });
     }
-    const matches = !client.public && client.secretHash !== undefined &&
-      readings(credentials.secret).some((secret) => secretMatches(secret, client.secretHash!));
+    const matches = readings(credentials.secret).some((secret) => clientSecretMatches(context, client, secret));
     if (!matches) throw invalidClient('client authentication failed', `wrong client secret for ${id} (client_secret_basic)`, 'wrong_client_secret');
     return { client, method: 'client_secret_basic' };
   }
   throw invalidClient('client authentication failed', `unknown client_id ${credentials.id} (client_secret_basic)`, 'unknown_client');
+}
+
+/** The client's secret, or during a rotation's overlap its old one (see rotateClientSecret). */
+function clientSecretMatches(context: BridgeContext, client: ClientRecord, presented: string): boolean {
+  if (client.public || !client.secretHash) return false;
+  if (secretMatches(presented, client.secretHash)) return true;
+  const previous = client.previousSecret;
+  return previous !== undefined && context.clock() < previous.until && secretMatches(presented, previous.hash);
 }
 
 export function parseBasic(header: string): { id: string; secret: string } | undefined {
