@@ -1,6 +1,6 @@
 import type { BridgeContext } from '../context.js';
 import { DECOY_PASSWORD_HASH, verifyPassword } from './password.js';
-import type { SignInResult } from './signIn.js';
+import type { SignInResult } from './signInResult.js';
 
 /** Users added with `alexa-oauth-bridge user add`. */
 export async function verifyLocalUser(context: BridgeContext, username: string, password: string): Promise<SignInResult> {

@@ -1,7 +1,8 @@
 import type { BridgeContext } from '../context.js';
 import type { FailureReason } from '../oauth/errors.js';
 import type { Diagnosis, GrantRecord } from '../storage/records.js';
-import { diagnosis, formatDuration, formatTime } from './wording.js';
+import { formatDuration, formatTime } from '../text/prose.js';
+import { diagnosis } from './wording.js';
 
 const RELINK = 'The person must link again: disable and enable the skill in the Alexa app.';
 

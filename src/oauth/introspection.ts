@@ -1,5 +1,6 @@
 import type { BridgeContext } from '../context.js';
 import type { GrantRecord, TokenRecord } from '../storage/records.js';
+import type { ClientRequestFacts } from './facts.js';
 import { hashSecret } from './secrets.js';
 
 /** RFC 7662 §2.2. */
@@ -17,23 +18,31 @@ export type IntrospectionResponse =
       iss: string;
     };
 
-/** What a live token is: its grant and its record, or nothing for an unknown, expired or revoked one. */
+/**
+ * What a live token is: its grant and its record, or nothing for an unknown, expired or revoked
+ * one. The grant of a known token goes into `facts` either way.
+ */
 export function findLiveToken(
   context: BridgeContext,
   token: string,
+  facts: ClientRequestFacts,
 ): { grant: GrantRecord; record: TokenRecord; kind: 'access' | 'refresh' } | undefined {
   const hash = hashSecret(token);
-  const location = context.store.tokens.find(hash);
-  if (!location || location.kind === 'retired-refresh') return undefined;
-  const grant = context.store.grants.get(location.grantId);
-  if (!grant || grant.revokedAt) return undefined;
-  const record = location.kind === 'access' ? grant.accessTokens.find((t) => t.hash === hash) : grant.refreshToken;
+  const found = context.store.findToken(hash);
+  if (!found) return undefined;
+  const { grant, kind } = found;
+  facts.grant = grant;
+  facts.tokenKind = kind;
+  if (kind === 'retired-refresh' || grant.revokedAt) return undefined;
+  const record = kind === 'access' ? grant.accessTokens.find((t) => t.hash === hash) : grant.refreshToken;
   if (!record || record.expiresAt <= context.clock()) return undefined;
-  return { grant, record, kind: location.kind };
+  return { grant, record, kind };
 }
 
-export function introspectToken(context: BridgeContext, token: string): IntrospectionResponse {
-  const found = findLiveToken(context, token);
+/** RFC 7662 §2.2: the token's metadata, or only `active: false`. */
+export function introspectToken(context: BridgeContext, token: string, facts: ClientRequestFacts): IntrospectionResponse {
+  const found = findLiveToken(context, token, facts);
+  facts.active = found !== undefined;
   if (!found) return { active: false };
   const { grant, record, kind } = found;
   return {

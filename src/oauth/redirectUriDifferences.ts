@@ -1,4 +1,5 @@
-import { ALEXA_REDIRECT_HOSTS } from '../services/clients.js';
+/** Amazon's three regional hosts; which one Alexa uses follows the Alexa app's language/region. */
+export const ALEXA_REDIRECT_HOSTS = ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp'] as const;
 
 /** Where Alexa sends people back to, by host: the app picks it from its language and country setting. */
 const ALEXA_REGIONS: Readonly<Record<(typeof ALEXA_REDIRECT_HOSTS)[number], string>> = {

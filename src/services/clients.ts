@@ -1,11 +1,11 @@
 import type { BridgeContext } from '../context.js';
+import { ALEXA_REDIRECT_HOSTS } from '../oauth/redirectUriDifferences.js';
 import { hashSecret, newOpaqueToken } from '../oauth/secrets.js';
 import type { ClientRecord } from '../storage/records.js';
 import { CommandFailure } from './failure.js';
 import { revokeGrantsWhere } from './grants.js';
 
-/** Amazon's three regional hosts; which one Alexa uses follows the Alexa app's language/region. */
-export const ALEXA_REDIRECT_HOSTS = ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp'] as const;
+export { ALEXA_REDIRECT_HOSTS };
 
 export function alexaRedirectUris(vendorId: string): string[] {
   return ALEXA_REDIRECT_HOSTS.map((host) => `https://${host}/api/skill/link/${vendorId}`);

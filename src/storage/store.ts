@@ -4,7 +4,7 @@ import { Collection } from './collection.js';
 import { writeFileDurably, type FileIo } from './atomicWrite.js';
 import { DataFile, type Collections } from './dataFile.js';
 import type { ClientRecord, CodeRecord, FlowRecord, GrantRecord, UserRecord } from './records.js';
-import { TokenIndex } from './tokenIndex.js';
+import { TokenIndex, type TokenKind } from './tokenIndex.js';
 
 /** A change could not be made durable; it was rolled back in memory too. */
 export class StorageWriteError extends Error {
@@ -68,6 +68,13 @@ export class Store {
 
   async close(): Promise<void> {
     for (const file of this.files()) await file.close();
+  }
+
+  /** The grant holding a token, by the token's hash, and which of the grant's tokens it is. */
+  findToken(hash: string): { grant: GrantRecord; kind: TokenKind } | undefined {
+    const location = this.tokens.find(hash);
+    const grant = location && this.grants.get(location.grantId);
+    return grant && { grant, kind: location.kind };
   }
 
   /** Commits a file and remembers whether writing works, for /health. */

@@ -14,13 +14,15 @@ const RETIRED_KEPT = 5;
  * of the token just rotated, within the grace, gets a fresh pair, because Alexa retries when a
  * response is lost; any other reuse means the token leaked, and the whole grant is revoked.
  */
-export const refreshAccessToken: GrantHandler = async (context, client, params) => {
+export const refreshAccessToken: GrantHandler = async (context, client, params, facts) => {
   const presented = params.get('refresh_token');
   if (!presented) throw new OAuthError('invalid_request', 'refresh_token is required');
   const hash = hashSecret(presented);
-  const location = context.store.tokens.find(hash);
-  const grant = location && location.kind !== 'access' ? context.store.grants.get(location.grantId) : undefined;
-  if (!location || !grant) {
+  const found = context.store.findToken(hash);
+  const grant = found && found.kind !== 'access' ? found.grant : undefined;
+  const requested = params.get('scope');
+  if (requested !== undefined) facts.requestedScope = requested;
+  if (!grant) {
     throw new OAuthError('invalid_grant', 'the refresh token is invalid', { detail: 'no such refresh token', reason: 'refresh_token_unknown' });
   }
   if (grant.clientId !== client.id) {
@@ -36,8 +38,8 @@ export const refreshAccessToken: GrantHandler = async (context, client, params) 
     });
   }
   const now = context.clock();
-  const scope = narrowedScope(grant, params.get('scope'));
-  if (location.kind === 'refresh') {
+  const scope = narrowedScope(grant, requested);
+  if (found!.kind === 'refresh') {
     if (grant.refreshToken.expiresAt <= now) {
       throw new OAuthError('invalid_grant', 'the refresh token has expired', {
         detail: `grant ${grant.id} idle since ${new Date(grant.lastRefreshAt ?? grant.createdAt).toISOString()}`,

@@ -1,6 +1,6 @@
-import { alexaRegionOf } from '../../diagnostics/redirectUris.js';
+import { alexaRegionOf } from '../../oauth/redirectUriDifferences.js';
 import type { ClientView } from '../../services/clients.js';
-import { html } from '../html.js';
+import { htmlShowingControls as html } from '../html.js';
 import { adminPage, postForm, type AdminFrame } from './layout.js';
 
 export interface NewSecret {
