@@ -17,7 +17,7 @@ import { createPublicApp } from './http/publicApp.js';
 import { guardObserver, type LinkingObserver } from './oauth/observer.js';
 import { syncConfiguredClient } from './services/clients.js';
 import type { FileIo } from './storage/atomicWrite.js';
-import { Store } from './storage/store.js';
+import { Store, StorageWriteError } from './storage/store.js';
 import { runUpkeep, scheduleUpkeep } from './upkeep/scheduler.js';
 import { VERSION } from './version.js';
 
@@ -58,8 +58,7 @@ export async function startDaemon(
     const core: BridgeContext = { config, store, clock, log };
     const context: ServerContext = { ...core, observer: guardObserver(observe(core, steadyClock), log) };
     for (const warning of configWarnings(config)) log.warn(warning);
-    const synced = await syncConfiguredClient(context);
-    if (synced !== 'none' && synced !== 'unchanged') log.info({ clientId: config.clientId }, `configured client ${synced}`);
+    await syncClientFromConfig(context);
     await unlink(controlSocketPath(config.dataDir)).catch(() => undefined); // left by a crash; we hold the lock
     const control = await serveControlSocket(context);
     const health = { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock() };
@@ -97,6 +96,18 @@ export async function startDaemon(
   } catch (error) {
     await lock.release();
     throw error;
+  }
+}
+
+/** Keeps the configured client registered; a disk that cannot take the change does not stop start-up (health says why). */
+async function syncClientFromConfig(context: BridgeContext): Promise<void> {
+  const { config, log } = context;
+  try {
+    const synced = await syncConfiguredClient(context);
+    if (synced !== 'none' && synced !== 'unchanged') log.info({ clientId: config.clientId }, `configured client ${synced}`);
+  } catch (error) {
+    if (!(error instanceof StorageWriteError)) throw error;
+    log.error({ clientId: config.clientId, err: error }, 'the configured client could not be saved; it is tried again at the next start');
   }
 }
 

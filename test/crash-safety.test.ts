@@ -33,6 +33,7 @@ const DAEMON_ENV = {
   BRIDGE_CLIENT_AUTH_FAILURE_LIMIT: '1000000',
   BRIDGE_SIGN_IN_FAILURE_LIMIT: '1000000',
   BRIDGE_SIGN_IN_DAILY_FAILURE_LIMIT: '1000000',
+  BRIDGE_SIGN_IN_USERNAME_DAILY_FAILURE_LIMIT: '1000000',
 };
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -271,7 +272,7 @@ const ACCESS_TOKENS_KEPT = 3;
 /**
  * After a restart: every access token a 200 delivered that is among the grant's newest three,
  * counting the ones a refresh in flight at a kill may have added, is active; the newest refresh token refreshes, or, if a refresh was in flight at the kill, the
- * token it presented does (still current, or just rotated and within the retry grace). Then held
+ * token it presented does (a rotated token stays valid until a later one is used). Then held
  * codes are exchanged. The ledger moves on with the new tokens.
  */
 async function verify(client: OAuthClient, ledger: { chains: Chain[]; held: HeldCode[] }, when: string): Promise<string[]> {

@@ -52,6 +52,7 @@ before(async () => {
       BRIDGE_CLIENT_AUTH_FAILURE_LIMIT: '10000000',
       BRIDGE_SIGN_IN_FAILURE_LIMIT: '10000000',
       BRIDGE_SIGN_IN_DAILY_FAILURE_LIMIT: '10000000',
+      BRIDGE_SIGN_IN_USERNAME_DAILY_FAILURE_LIMIT: '10000000',
     },
   });
   agent = new Agent({ keepAlive: true, maxSockets: 16 });

@@ -34,23 +34,23 @@ test('each refresh returns a new access token and a new refresh token', async ()
   assert.notEqual(third.refresh, second.refresh);
 });
 
-test('a retry of the just-rotated refresh token within the 60 s grace gets a valid pair, and the link keeps working', async () => {
+test('a retry of the rotated refresh token gets a valid pair however late, and the link keeps working', async () => {
   const first = await linked();
   tokensOf(await refresh(url(), first.refresh)); // this answer is lost on its way to Alexa
-  bridge().clock.advance(59);
+  bridge().clock.advance(7200);
   const retried = tokensOf(await refresh(url(), first.refresh));
   assert.equal(await isActive(url(), retried.access), true);
   const next = tokensOf(await refresh(url(), retried.refresh));
   assert.equal(await isActive(url(), next.access), true);
 });
 
-test('a rotated refresh token used after the grace is invalid_grant and revokes the whole grant', async () => {
+test('a rotated refresh token used after its successor was used is invalid_grant and revokes the whole grant', async () => {
   const first = await linked();
   const second = tokensOf(await refresh(url(), first.refresh));
-  bridge().clock.advance(61);
+  const third = tokensOf(await refresh(url(), second.refresh));
   assertOAuthError(await refresh(url(), first.refresh), 400, 'invalid_grant');
-  assert.equal(await isActive(url(), second.access), false);
-  assertOAuthError(await refresh(url(), second.refresh), 400, 'invalid_grant');
+  assert.equal(await isActive(url(), third.access), false);
+  assertOAuthError(await refresh(url(), third.refresh), 400, 'invalid_grant');
 });
 
 test('an unknown refresh token is invalid_grant and revokes nothing', async () => {
@@ -90,20 +90,4 @@ test('the refresh token idle lifetime (BRIDGE_REFRESH_TOKEN_TTL) is renewed on e
   tokens = tokensOf(await refresh(own.url, tokens.refresh));
   own.clock.advance(7201);
   assertOAuthError(await refresh(own.url, tokens.refresh), 400, 'invalid_grant');
-});
-
-test('BRIDGE_REFRESH_GRACE=0: any reuse of a rotated refresh token revokes the grant', async (t) => {
-  const own = await seededBridge(t, { env: { BRIDGE_REFRESH_GRACE: '0' } });
-  const first = await linked(own);
-  const second = tokensOf(await refresh(own.url, first.refresh));
-  assertOAuthError(await refresh(own.url, first.refresh), 400, 'invalid_grant');
-  assertOAuthError(await refresh(own.url, second.refresh), 400, 'invalid_grant');
-});
-
-test('BRIDGE_REFRESH_GRACE=120 honours a retry after 90 s', async (t) => {
-  const own = await seededBridge(t, { env: { BRIDGE_REFRESH_GRACE: '120' } });
-  const first = await linked(own);
-  tokensOf(await refresh(own.url, first.refresh));
-  own.clock.advance(90);
-  tokensOf(await refresh(own.url, first.refresh));
 });

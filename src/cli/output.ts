@@ -17,6 +17,6 @@ export function formatRecord(record: object): string {
 
 function formatCell(value: unknown): string {
   if (value === undefined || value === null) return '-';
-  if (Array.isArray(value)) return value.join(', ');
+  if (Array.isArray(value)) return value.length > 0 ? value.join(', ') : '-';
   return String(value);
 }

@@ -75,6 +75,11 @@ function buildProgram(): Command {
     .option('--public', 'a public client: no secret, PKCE required')
     .option('--scope <scope>', 'a scope the client may ask for (repeatable; default alexa)', collect)
     .option('--name <text>', 'the name shown on the consent page')
+    .addOption(
+      new Option('--backend-for <client_id>', "a backend client (the skill's backend) that may introspect this client's tokens (repeatable); it has no redirect URIs and cannot link")
+        .argParser(collect)
+        .conflicts(['public', 'redirectUri', 'alexaVendorId', 'scope']),
+    )
     .option('--json', 'print {"client_id","client_secret"} as JSON')
     .action(async (id: string, options: ClientAddOptions, command: Command) => {
       const result = await admin(command, 'client add', {
@@ -85,12 +90,13 @@ function buildProgram(): Command {
         secret: options.secret,
         public: options.public,
         scopes: options.scope,
+        backendFor: options.backendFor,
       });
       if (options.json) return print(JSON.stringify(result));
       print(`Added client ${result.client_id}.`);
       if (result.client_secret) print(`Client secret (shown only now, stored hashed): ${result.client_secret}`);
     });
-  listCommand(client, 'list clients', 'client list', ['client_id', 'type', 'name', 'scopes', 'redirect_uris']);
+  listCommand(client, 'list clients', 'client list', ['client_id', 'type', 'name', 'scopes', 'redirect_uris', 'backend_for']);
   client
     .command('show <client_id>')
     .description('show one client')
@@ -214,6 +220,7 @@ interface ClientAddOptions extends JsonOption {
   public?: boolean;
   scope?: string[];
   name?: string;
+  backendFor?: string[];
 }
 
 function parseCount(value: string): number {

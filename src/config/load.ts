@@ -92,6 +92,9 @@ export function configWarnings(config: Config): string[] {
   if (config.publicUrl.startsWith('http://') && !/^http:\/\/(localhost|127\.|\[::1\])/.test(config.publicUrl)) {
     warnings.push(`public_url ${config.publicUrl} is not https: Alexa only links over HTTPS with a trusted certificate`);
   }
+  if (config.refreshGrace !== undefined) {
+    warnings.push('refresh_grace no longer has an effect and can be removed: a rotated refresh token stays valid until a newer one is used (README, "How linking works")');
+  }
   if (config.clientId && !config.clientSecret) {
     warnings.push('client_id is set without client_secret: the configured client is registered as public (PKCE required)');
   }

@@ -56,8 +56,12 @@ export const configSchema = z
     accessTokenTtl: seconds(60).default(3600),
     /** Refresh token idle lifetime (90 days), renewed on every refresh. */
     refreshTokenTtl: seconds(3600).default(7_776_000),
-    /** How long a just-rotated refresh token may be retried (Alexa retries lost responses). */
-    refreshGrace: seconds(0).max(3600).default(60),
+    /**
+     * Retired in 0.2: a rotated refresh token now stays valid until a later one is used, whatever
+     * the time (src/oauth/grants/refreshToken.ts). Still read, so an old config file starts; a
+     * value only brings a start-up warning.
+     */
+    refreshGrace: seconds(0).max(3600).optional(),
     /** pino level for stdout and the log files. */
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
     /** Size of one log file in the data dir's logs/ folder, MB, before it rolls over. */
@@ -92,6 +96,8 @@ export const configSchema = z
     signInBlockSeconds: seconds(1).max(86_400).default(60),
     /** Failed sign-ins from one address in a day, whatever the username, before the address is blocked for a day. */
     signInDailyFailureLimit: z.coerce.number().int().min(1).default(100),
+    /** Failed sign-ins for one username in a day, whatever the address (guessing spread over many), before the username is blocked for the rest of that day. */
+    signInUsernameDailyFailureLimit: z.coerce.number().int().min(1).default(30),
     /** Requests per minute from one address to the token, revoke and introspect endpoints. */
     apiRequestsPerMinute: z.coerce.number().int().min(1).default(300),
     /** Requests per minute by one authenticated client to those endpoints (a skill backend introspects per voice command). */

@@ -1,3 +1,4 @@
+import { normalizeUsername } from '../auth/username.js';
 import type { BridgeContext } from '../context.js';
 import type { AuthorizeRefusal } from '../oauth/observer.js';
 import type { OAuthParams } from '../oauth/params.js';
@@ -87,7 +88,7 @@ function redirectUriNotRegistered(clientId: string, presented: string, registere
 
 /** Why a sign-in on the consent page failed. */
 export function diagnoseSignInFailure(
-  failure: { kind: 'invalid' | 'not-allowed' | 'blocked' | 'unavailable'; username: string; detail?: string },
+  failure: { kind: 'invalid' | 'not-allowed' | 'blocked' | 'busy' | 'unavailable'; username: string; detail?: string },
   auth: BridgeContext['config']['auth'],
 ): Diagnosis {
   switch (failure.kind) {
@@ -103,13 +104,19 @@ export function diagnoseSignInFailure(
       return diagnosis(
         'user_not_allowed',
         `“${failure.username}” signed in with the right password but is not in allowed_users; the page said the password was wrong, so as not to reveal which accounts exist.`,
-        `Add ${failure.username} to allowed_users, or sign in as a user on that list.`,
+        `Add ${normalizeUsername(failure.username)} to allowed_users (names are compared ignoring case and surrounding spaces), or sign in as a user on that list.`,
       );
     case 'blocked':
       return diagnosis(
         'sign_in_blocked',
         `Sign-in for “${failure.username}” is blocked after repeated failures${failure.detail ? ` (${failure.detail})` : ''}.`,
         'Wait until the block ends, then sign in with the right password.',
+      );
+    case 'busy':
+      return diagnosis(
+        'sign_in_busy',
+        `The password for “${failure.username}” was not checked: every password-check slot was taken and the queue was full (a burst of sign-ins, often a password-guessing flood).`,
+        'Try again in a few seconds; if it keeps happening, look in the log for the addresses sending the sign-ins.',
       );
     case 'unavailable':
       return diagnosis(

@@ -6,7 +6,6 @@ import { diagnoseAuthorizeRefusal, diagnoseSignInFailure, DENIED, FORM_EXPIRED, 
 import type { FlowFields, FlowRecorder, NewStep } from './flowRecorder.js';
 import { STEPS } from './steps.js';
 
-
 /**
  * Starts the flow of an authorization request, or, for the consent form's post, continues the
  * page's flow when the form names one that is still open for the same client and redirect URI.

@@ -1,5 +1,6 @@
 import type { BridgeContext } from '../context.js';
 import type { FailureReason } from '../oauth/errors.js';
+import { LIVE_REFRESH_TOKENS } from '../oauth/grants/refreshToken.js';
 import type { Diagnosis, GrantRecord } from '../storage/records.js';
 import { formatDuration, formatTime } from '../text/prose.js';
 import { diagnosis } from './wording.js';
@@ -13,6 +14,8 @@ export function diagnoseRefreshFailure(
   grant: GrantRecord | undefined,
   clientId: string,
   requestedScope: string | undefined,
+  /** The hash of the refresh token presented. */
+  presentedTokenHash: string | undefined,
 ): Diagnosis {
   const now = context.clock();
   switch (reason) {
@@ -42,12 +45,22 @@ export function diagnoseRefreshFailure(
         `${RELINK} To keep rarely used links alive, raise refresh_token_ttl.`,
       );
     }
-    case 'refresh_token_reused': {
-      const retired = grant!.retiredRefreshTokens[0];
+    case 'refresh_token_reused':
+    case 'refresh_token_superseded': {
+      const retired = grant!.retiredRefreshTokens.find((token) => token.hash === presentedTokenHash);
+      if (!retired) return diagnosis(reason, 'A refresh token that had already been replaced was presented.', RELINK);
+      const ownUse = retired.usedAt === undefined ? 'never used before' : `first used ${formatTime(retired.usedAt)}`;
+      if (reason === 'refresh_token_superseded') {
+        return diagnosis(
+          reason,
+          `Refresh token #${retired.seq} (issued ${formatTime(retired.issuedAt)}, ${ownUse}) was dropped unused at ${formatTime(retired.retiredAt)}: ${LIVE_REFRESH_TOKENS} newer refresh tokens of the linked account were live at once, which only many refreshes sent at the same time with one token cause. The link itself still works with the newest token.`,
+          'Check whether something other than Alexa refreshes with the same token. If the client kept this one, the person must link again.',
+        );
+      }
       return diagnosis(
-        'refresh_token_reused',
-        `A refresh token that had already been replaced was used again${retired ? ` (the last rotation was ${formatTime(retired.rotatedAt)})` : ''}, after the ${context.config.refreshGrace} s grace for retries. That is what a stolen token looks like, so the whole linked account was revoked. Usually two refreshes raced, or an answer carrying the new token was lost.`,
-        `${RELINK} If it repeats, raise refresh_grace and check the reverse proxy for dropped responses.`,
+        reason,
+        `Refresh token #${retired.seq} (issued ${formatTime(retired.issuedAt)}, ${ownUse}) was presented again at ${formatTime(now)}, after its successor #${retired.successorSeq} had been used at ${formatTime(retired.retiredAt)}. A client that got the successor never needs the older token again, so this is what a stolen or copied token looks like: the whole linked account was revoked (RFC 9700 §4.14.2).`,
+        `${RELINK} If it repeats, look for a second holder of the skill's tokens (a copied backup, a test setup sharing the client).`,
       );
     }
     default:

@@ -85,8 +85,9 @@ export function diagnoseTokenFailure(context: BridgeContext, error: OAuthError, 
     case 'refresh_token_revoked':
     case 'refresh_token_expired':
     case 'refresh_token_reused':
+    case 'refresh_token_superseded':
     case 'scope_not_granted':
-      return diagnoseRefreshFailure(context, error.reason, facts.grant, facts.clientId ?? '(none)', facts.requestedScope);
+      return diagnoseRefreshFailure(context, error.reason, facts.grant, facts.clientId ?? '(none)', facts.requestedScope, facts.tokenHash);
     default:
       return diagnosis(
         error.reason ?? error.code,

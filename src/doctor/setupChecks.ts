@@ -76,6 +76,12 @@ export function checkClients(context: BridgeContext): Check[] {
 function checkClient(client: ClientRecord): Check {
   const id = `client:${client.id}`;
   const title = `Client ${client.id}`;
+  if (client.backendFor) {
+    if (client.backendFor.length === 0) {
+      return warn(id, title, 'a backend client that serves no client any more (the ones it served were removed)', `Remove it (client remove ${client.id}) or add it again with --backend-for.`);
+    }
+    return pass(id, title, `backend for ${listOf(client.backendFor)}: may introspect their tokens, links nobody`);
+  }
   const alexaLike = client.redirectUris.filter((uri) => ALEXA_REDIRECT_HOSTS.some((host) => uri.toLowerCase().includes(host)));
   if (alexaLike.length === 0) {
     return warn(id, title, `no Alexa redirect URI is registered (${listOf(client.redirectUris)}); fine for testing, but Alexa cannot link`, `Register the skill's redirect URIs: client add … --alexa-vendor-id YOUR_VENDOR_ID.`);

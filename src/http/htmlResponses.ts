@@ -4,9 +4,14 @@ import { translator, type Message, type Translator } from '../i18n/translate.js'
 import { renderErrorPage } from '../views/errorPage.js';
 import { STYLE_HASH } from '../views/html.js';
 
-/** CSP for a server-rendered page; only the inline stylesheet may load, forms only where given. */
-export function pagePolicy(formAction: string): string {
-  return `default-src 'none'; style-src ${STYLE_HASH}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+/**
+ * CSP for a server-rendered page: only the inline stylesheet may load; no framing, no `<base>`.
+ * `formAction` (a CSP source list) limits where forms may post; left out, the directive is left
+ * out too (see the consent page in routes/authorize.ts for why it must be).
+ */
+export function pagePolicy(formAction?: string): string {
+  const forms = formAction === undefined ? '' : `form-action ${formAction}; `;
+  return `default-src 'none'; style-src ${STYLE_HASH}; ${forms}frame-ancestors 'none'; base-uri 'none'`;
 }
 
 /** Set by a route whose request belongs to an authorization attempt: the error page's reference. */

@@ -52,36 +52,113 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
+/** A SonicBoom (pino.destination, pino-roll): what `GuardedDestination` listens to. */
+type SonicBoomLike = DestinationStream & NodeJS.EventEmitter & { flushSync?(): void; end?(): void };
+
+/** SonicBoom holds at most this many bytes for a destination that cannot write; beyond, it drops ('drop'). */
+const MAX_PENDING_BYTES = 64 * 1024;
+/** While a destination fails, one line a second is still handed to it, to find out when it works again. */
+const RETRY_MS = 1000;
+
+/**
+ * A log destination that can neither end nor stop the process. SonicBoom emits 'error' on a
+ * failed write (ENOSPC, EPIPE), and Node ends the process on an 'error' nobody listens to; its
+ * `flushSync` loops for ever on one. While the destination fails, lines are counted and dropped,
+ * except one a second that tries it again; once a write goes through, `onRecovered` hears how
+ * many were lost.
+ */
+class GuardedDestination implements DestinationStream {
+  private error: string | undefined;
+  private dropped = 0;
+  private lastTry = 0;
+
+  constructor(
+    private readonly stream: SonicBoomLike,
+    onRecovered: (report: { dropped: number; error: string }) => void,
+  ) {
+    stream.on('error', (cause: NodeJS.ErrnoException) => {
+      this.error ??= cause.code ?? String(cause);
+      this.lastTry = performance.now();
+    });
+    stream.on('drop', (data: string) => {
+      this.dropped += Math.max(1, data.split('\n').length - 1);
+    });
+    stream.on('write', () => {
+      if (this.error === undefined) return;
+      const report = { dropped: this.dropped, error: this.error };
+      this.error = undefined;
+      this.dropped = 0;
+      // Not from inside the destination's own write.
+      setImmediate(() => onRecovered(report));
+    });
+  }
+
+  write(line: string): void {
+    if (this.error !== undefined && performance.now() - this.lastTry < RETRY_MS) {
+      this.dropped++;
+      return;
+    }
+    this.lastTry = performance.now();
+    this.stream.write(line);
+  }
+
+  /** Writes what is held back, unless the destination fails (then SonicBoom's flushSync would never return). */
+  flushSync(): void {
+    if (this.error === undefined) this.stream.flushSync?.();
+  }
+
+  end(): void {
+    this.stream.end?.();
+  }
+}
+
 /**
  * The daemon's log: stdout (the add-on's log tab) and, as the linking audit trail, size-capped
  * JSON-lines files in <data dir>/logs, the oldest removed (also those of earlier runs) so at
- * most `logFiles` files of `logFileMb` exist.
+ * most `logFiles` files of `logFileMb` exist. Neither can stop the daemon: a destination that
+ * fails (a full disk, a closed stdout) drops lines, counts them and says so once it writes again.
  */
 export async function createDaemonLogger(
   config: Config,
-  stdout: DestinationStream & { flushSync?(): void } = pino.destination({ dest: 1, sync: false }),
+  stdout: SonicBoomLike = pino.destination({ dest: 1, sync: false, maxLength: MAX_PENDING_BYTES }),
 ): Promise<{ log: Logger; close(): void }> {
-  if (config.logFiles === 0) return { log: createLogger(config.logLevel, stdout), close: () => stdout.flushSync?.() };
+  let log: Logger | undefined;
+  const reportRecovery = (destination: string) => (report: { dropped: number; error: string }) =>
+    log?.warn(
+      { destination, droppedLines: report.dropped, error: report.error },
+      `${report.dropped} log lines could not be written to ${destination} (${report.error}) and were dropped; writing again`,
+    );
+  const out = new GuardedDestination(stdout, reportRecovery('stdout'));
+  if (config.logFiles === 0) {
+    log = createLogger(config.logLevel, out);
+    return { log, close: () => out.flushSync() };
+  }
   const folder = join(config.dataDir, 'logs');
   process.umask(0o077); // pino-roll has no mode option; the logs name users and addresses
   // pino-roll's own mkdir races with its first open; the folder must exist before it starts.
+  // Creating an empty folder or file takes no free blocks, so this works on a full disk too.
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  const file = await pinoRoll({
-    file: join(folder, 'bridge'),
-    size: `${Math.round(config.logFileMb * 1024)}k`,
-    limit: { count: config.logFiles - 1, removeOtherLogFiles: true },
-    // Synchronous writes: pino-roll rolls on the stream's 'drain', which buffered bursts delay far
-    // past the cap. Unbuffered, too: the audit trail keeps every line up to a crash.
-    sync: true,
-  });
+  const file = new GuardedDestination(
+    await pinoRoll({
+      file: join(folder, 'bridge'),
+      size: `${Math.round(config.logFileMb * 1024)}k`,
+      limit: { count: config.logFiles - 1, removeOtherLogFiles: true },
+      // Synchronous writes: pino-roll rolls on the stream's 'drain', which buffered bursts delay far
+      // past the cap. Unbuffered, too: the audit trail keeps every line up to a crash.
+      sync: true,
+      maxLength: MAX_PENDING_BYTES,
+    }),
+    reportRecovery(`the log files in ${folder}`),
+  );
   const streams = pino.multistream([
-    { level: config.logLevel, stream: stdout },
+    { level: config.logLevel, stream: out },
     { level: config.logLevel, stream: file },
   ]);
+  log = createLogger(config.logLevel, streams);
   return {
-    log: createLogger(config.logLevel, streams),
+    log,
     close: () => {
-      stdout.flushSync?.();
+      out.flushSync();
       file.end();
     },
   };

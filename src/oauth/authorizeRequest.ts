@@ -19,6 +19,7 @@ export type UntrustedRequest =
   | { problem: 'repeated'; name: 'client_id' | 'redirect_uri' }
   | { problem: 'missing'; name: 'client_id' | 'redirect_uri' }
   | { problem: 'unknown-client'; clientId: string }
+  | { problem: 'backend-client'; clientId: string }
   | { problem: 'redirect-uri-not-registered'; client: ClientRecord; redirectUri: string };
 
 /** Whom the answer to an authorization request goes to. */
@@ -59,6 +60,9 @@ function checkClientAndRedirect(
   if (!clientId) return showError({ problem: 'missing', name: 'client_id' }, 'missing client_id');
   const client = context.store.clients.get(clientId);
   if (!client) return showError({ problem: 'unknown-client', clientId }, `unknown client_id ${clientId}`, 'unknown_client');
+  if (client.backendFor) {
+    return showError({ problem: 'backend-client', clientId }, `${clientId} is a backend client and cannot run the authorization flow`);
+  }
   const redirectUri = params.get('redirect_uri');
   if (!redirectUri) return showError({ problem: 'missing', name: 'redirect_uri' }, `missing redirect_uri for ${clientId}`);
   // RFC 9700 §4.1.3: exact string comparison, no normalisation of slashes, case or query.

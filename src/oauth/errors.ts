@@ -43,6 +43,7 @@ export type FailureReason =
   | 'refresh_token_revoked'
   | 'refresh_token_expired'
   | 'refresh_token_reused'
+  | 'refresh_token_superseded'
   | 'scope_not_granted';
 
 export interface OAuthErrorOptions {

@@ -50,8 +50,9 @@ export interface ClientRequestFacts {
   code?: CodeRecord;
   /** The grant of the refresh token (or of the token revoked or introspected), as it was before this request. */
   grant?: GrantRecord;
-  /** Which of the grant's tokens was presented. */
+  /** Which of the grant's tokens was presented, and its hash (the token itself is never kept). */
   tokenKind?: TokenKind;
+  tokenHash?: string;
   /** Parameters the grant checked, as it read them. */
   redirectUri?: string;
   codeVerifier?: string;

@@ -12,7 +12,7 @@ export interface AuthorizeRefusal {
   /** The private detail, as the log has it. */
   detail: string;
 }
-export type SignInFailureKind = 'invalid' | 'not-allowed' | 'blocked' | 'unavailable';
+export type SignInFailureKind = 'invalid' | 'not-allowed' | 'blocked' | 'busy' | 'unavailable';
 
 /** What the authorization endpoint reports about one request, step by step (RFC 6749 §4.1.1-4.1.2). */
 export interface AuthorizationTrace {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { GrantRecord, TokenRecord } from '../storage/records.js';
+import type { GrantRecord, RefreshTokenRecord, TokenRecord } from '../storage/records.js';
 import { hashSecret, newOpaqueToken } from './secrets.js';
 
 /** RFC 6749 §5.1. Alexa fails to link without `expires_in`. */
@@ -14,11 +14,11 @@ export interface TokenResponse {
 export interface MintedTokens {
   response: TokenResponse;
   access: TokenRecord;
-  refresh: TokenRecord;
+  refresh: RefreshTokenRecord;
 }
 
-/** A fresh access + refresh pair; only their hashes are kept. */
-export function mintTokens(config: Config, now: number, scope: string): MintedTokens {
+/** A fresh access + refresh pair; only their hashes are kept. `seq` orders the grant's refresh tokens. */
+export function mintTokens(config: Config, now: number, scope: string, seq: number): MintedTokens {
   const accessToken = newOpaqueToken();
   const refreshToken = newOpaqueToken();
   return {
@@ -30,7 +30,7 @@ export function mintTokens(config: Config, now: number, scope: string): MintedTo
       scope,
     },
     access: { hash: hashSecret(accessToken), issuedAt: now, expiresAt: now + config.accessTokenTtl * 1000, scope },
-    refresh: { hash: hashSecret(refreshToken), issuedAt: now, expiresAt: now + config.refreshTokenTtl * 1000 },
+    refresh: { hash: hashSecret(refreshToken), issuedAt: now, expiresAt: now + config.refreshTokenTtl * 1000, seq },
   };
 }
 

@@ -19,16 +19,21 @@ export interface NewClient {
   secret?: string | undefined;
   public?: boolean | undefined;
   scopes?: string[] | undefined;
+  /** Makes a backend client: the ids of the clients whose tokens it may introspect. */
+  backendFor?: string[] | undefined;
 }
 
 /** What an admin sees of a client: never the secret's hash. */
 export interface ClientView {
   client_id: string;
   name: string;
-  type: 'confidential' | 'public';
+  /** `backend`: confidential, but may only introspect the tokens of the clients in `backend_for`. */
+  type: 'confidential' | 'public' | 'backend';
   redirect_uris: string[];
   scopes: string[];
   alexa_vendor_id?: string;
+  /** A backend client: the clients whose tokens it may introspect. */
+  backend_for?: string[];
   source: ClientRecord['source'];
   created_at: string;
 }
@@ -45,10 +50,11 @@ export function viewClient(client: ClientRecord): ClientView {
   return {
     client_id: client.id,
     name: client.name,
-    type: client.public ? 'public' : 'confidential',
+    type: client.public ? 'public' : client.backendFor ? 'backend' : 'confidential',
     redirect_uris: client.redirectUris,
     scopes: client.scopes,
     ...(client.alexaVendorId ? { alexa_vendor_id: client.alexaVendorId } : {}),
+    ...(client.backendFor ? { backend_for: client.backendFor } : {}),
     source: client.source,
     created_at: new Date(client.createdAt).toISOString(),
   };
@@ -99,6 +105,11 @@ export async function removeClient(context: BridgeContext, id: string): Promise<
   requireClient(context, id);
   const revoked = revokeGrantsWhere(context, (grant) => grant.clientId === id, `client ${id} was removed`);
   context.store.clients.delete(id);
+  // A later client of the same id must not inherit the backends that served this one.
+  for (const backend of context.store.clients.values()) {
+    if (!backend.backendFor?.includes(id)) continue;
+    context.store.clients.put({ ...backend, backendFor: backend.backendFor.filter((served) => served !== id), updatedAt: context.clock() });
+  }
   await Promise.all([context.store.commit(context.store.clientsFile), context.store.commit(context.store.grantsFile)]);
   return { removed: id, grants_revoked: revoked };
 }
@@ -131,6 +142,7 @@ function buildClient(
   if (input.secret !== undefined && input.secret.length < 16) {
     throw new CommandFailure('the secret must be at least 16 characters (leave --secret out to get a generated one)');
   }
+  if (input.backendFor?.length) return buildBackendClient(context, input, source);
   const redirectUris = [
     ...(input.alexaVendorId ? alexaRedirectUris(input.alexaVendorId) : []),
     ...(input.redirectUris ?? []).map(checkRedirectUri),
@@ -156,6 +168,44 @@ function buildClient(
       updatedAt: now,
     },
     ...(secret ? { secret } : {}),
+  };
+}
+
+/**
+ * A backend client: confidential, no redirect URIs, no scopes of its own; it serves clients that
+ * exist now and are not backends themselves.
+ */
+function buildBackendClient(
+  context: BridgeContext,
+  input: NewClient,
+  source: ClientRecord['source'],
+): { record: ClientRecord; secret: string } {
+  if (input.public) throw new CommandFailure('a backend client authenticates with a secret: leave out --public');
+  if (input.alexaVendorId || input.redirectUris?.length || input.scopes?.length) {
+    throw new CommandFailure('a backend client has no redirect URIs and no scopes: it only introspects the tokens of the clients it serves');
+  }
+  const served = [...new Set(input.backendFor)];
+  for (const id of served) {
+    const client = id === input.id ? undefined : context.store.clients.get(id);
+    if (!client) throw new CommandFailure(`--backend-for ${id}: no such client${id === input.id ? ' (a client cannot serve itself)' : ''}`);
+    if (client.backendFor) throw new CommandFailure(`--backend-for ${id}: that is a backend client itself, and has no tokens`);
+  }
+  const secret = input.secret ?? newOpaqueToken();
+  const now = context.clock();
+  return {
+    record: {
+      id: input.id,
+      name: input.name?.trim() || input.id,
+      public: false,
+      secretHash: hashSecret(secret),
+      redirectUris: [],
+      scopes: [],
+      backendFor: served,
+      source,
+      createdAt: now,
+      updatedAt: now,
+    },
+    secret,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { BridgeContext } from '../context.js';
-import type { GrantRecord } from '../storage/records.js';
+import { linkExpiresAt, type GrantRecord } from '../storage/records.js';
 import { CommandFailure } from './failure.js';
 
 export interface GrantView {
@@ -17,7 +17,7 @@ export interface GrantView {
 
 export function grantStatus(grant: GrantRecord, now: number): GrantView['status'] {
   if (grant.revokedAt) return 'revoked';
-  return grant.refreshToken.expiresAt <= now ? 'expired' : 'active';
+  return linkExpiresAt(grant) <= now ? 'expired' : 'active';
 }
 
 export function listGrants(context: BridgeContext): GrantView[] {
@@ -32,7 +32,7 @@ export function listGrants(context: BridgeContext): GrantView[] {
       linked_at: new Date(grant.createdAt).toISOString(),
       last_refresh_at: grant.lastRefreshAt ? new Date(grant.lastRefreshAt).toISOString() : null,
       refresh_count: grant.refreshCount,
-      refresh_token_expires_at: new Date(grant.refreshToken.expiresAt).toISOString(),
+      refresh_token_expires_at: new Date(linkExpiresAt(grant)).toISOString(),
       status: grantStatus(grant, now),
       ...(grant.revokedReason ? { revoked_reason: grant.revokedReason } : {}),
     }));

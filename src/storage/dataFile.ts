@@ -5,7 +5,10 @@ import { GroupCommit } from './groupCommit.js';
 import { Journal } from './journal.js';
 import { DataFileError, SnapshotAdapter } from './snapshotAdapter.js';
 
-/** Upgrades a document of version `from` to `from + 1`. */
+/**
+ * Upgrades a document of version `from` to `from + 1`. It must map records one by one: it is also
+ * given a journal line's changed records as a document of their own (`{ grants: [...] }`).
+ */
 export type Migration = (document: Record<string, unknown>) => Record<string, unknown>;
 
 // Which record types a file holds does not matter to the file itself.
@@ -79,7 +82,9 @@ export class DataFile<C extends Collections> {
     // be appended after a torn one.
     if (migrated || this.journal.size > 0) {
       this.compactNext = true;
-      await this.commits.request();
+      // A full disk must not keep the store from opening: the failed write put memory back to
+      // what is on disk, the next write tries the snapshot again, and onWriteFailed reports it.
+      await this.commits.request().catch(() => undefined);
     }
   }
 
@@ -125,6 +130,7 @@ export class DataFile<C extends Collections> {
   private loadFromDisk(): { migrated: boolean; missing: boolean } {
     const document = this.snapshot.readSync();
     const { migrated, current } = document === null ? { migrated: false, current: { version: this.version } } : this.migrate(document);
+    const journalVersion = document === null ? this.version : (document['version'] as number);
     for (const [name, collection] of Object.entries(this.options.collections)) {
       const records = current[name] ?? [];
       if (!Array.isArray(records)) throw new DataFileError(this.path, `has a "${name}" that is not a list`);
@@ -136,7 +142,9 @@ export class DataFile<C extends Collections> {
     if (damaged) this.compactNext = true;
     for (const entry of entries) {
       if (!(entry.seq > this.seq)) continue; // already in the snapshot
-      for (const [name, changes] of Object.entries(entry.changes)) this.options.collections[name]?.apply(changes);
+      // The journal was written at the snapshot's version: its records migrate with it.
+      const changes = journalVersion < this.version ? this.migrateChanges(entry.changes, journalVersion) : entry.changes;
+      for (const [name, change] of Object.entries(changes)) this.options.collections[name]?.apply(change);
       this.seq = entry.seq;
     }
     return { migrated, missing: document === null };
@@ -156,6 +164,14 @@ export class DataFile<C extends Collections> {
       current = { ...this.options.migrations![version - 1]!(current), version: version + 1 };
     }
     return { migrated: version !== from, current };
+  }
+
+  private migrateChanges(changes: JournalEntry['changes'], from: number): JournalEntry['changes'] {
+    let puts: Record<string, unknown> = Object.fromEntries(Object.entries(changes).map(([name, change]) => [name, change.put]));
+    for (let version = from; version < this.version; version++) puts = this.options.migrations![version - 1]!(puts);
+    return Object.fromEntries(
+      Object.entries(changes).map(([name, change]) => [name, { ...change, put: (puts[name] ?? []) as unknown[] }]),
+    );
   }
 
   private rollback(error: unknown): void {

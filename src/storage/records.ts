@@ -11,6 +11,11 @@ export interface ClientRecord {
   redirectUris: string[];
   scopes: string[];
   alexaVendorId?: string;
+  /**
+   * A backend client (the skill's backend: Music Assistant, a Lambda) names the clients it serves:
+   * it may introspect their tokens (RFC 7662 §2.1), and has no redirect URIs and no grants.
+   */
+  backendFor?: string[];
   /** `config` clients are kept in step with the configuration at every start. */
   source: 'cli' | 'config';
   createdAt: number;
@@ -50,9 +55,30 @@ export interface TokenRecord {
   scope?: string;
 }
 
+/**
+ * A refresh token that may be presented. `seq` orders a grant's refresh tokens: 0 for the one
+ * issued with the code, then the grant's `refreshCount` at each rotation.
+ */
+export interface RefreshTokenRecord extends TokenRecord {
+  seq: number;
+  /** When it was first presented and honoured (a retry of a lost answer presents it again). */
+  usedAt?: number;
+}
+
+/**
+ * A refresh token that may no longer be presented, kept so that presenting it is recognised.
+ * `successor-used`: a later refresh token of the grant was used, so this one is reuse (RFC 9700
+ * §4.14.2). `superseded`: dropped unused to keep the grant's live tokens bounded.
+ */
 export interface RetiredRefreshToken {
   hash: string;
-  rotatedAt: number;
+  seq: number;
+  issuedAt: number;
+  usedAt?: number;
+  retiredAt: number;
+  why: 'successor-used' | 'superseded';
+  /** The later token whose use retired this one (`successor-used`). */
+  successorSeq?: number;
 }
 
 export interface GrantRecord {
@@ -66,13 +92,22 @@ export interface GrantRecord {
   lastRefreshAt?: number;
   refreshCount: number;
   accessTokens: TokenRecord[];
-  refreshToken: TokenRecord;
-  /** Recently rotated refresh tokens: a retry within the grace is honoured, a later reuse revokes the grant. */
+  /**
+   * The refresh tokens that may be presented, oldest first, the newest last; never empty, at most
+   * a few (src/oauth/grants/refreshToken.ts). A rotated token stays here until a later one is used.
+   */
+  refreshTokens: RefreshTokenRecord[];
+  /** The last refresh tokens retired, newest first (a bounded list). */
   retiredRefreshTokens: RetiredRefreshToken[];
   revokedAt?: number;
   revokedReason?: string;
   /** The authorization attempt that created this grant (see FlowRecord). */
   flowId?: string;
+}
+
+/** When the link ends unless refreshed: the newest refresh token's expiry (the idle lifetime). */
+export function linkExpiresAt(grant: GrantRecord): number {
+  return grant.refreshTokens.at(-1)!.expiresAt;
 }
 
 /** What went wrong, in words an admin can act on: the cause and the fix. Never holds a secret. */

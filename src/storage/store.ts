@@ -1,8 +1,9 @@
-import { access, constants, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import * as fs from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { Collection } from './collection.js';
-import { writeFileDurably, type FileIo } from './atomicWrite.js';
-import { DataFile, type Collections } from './dataFile.js';
+import { syncDirectory, type FileIo } from './atomicWrite.js';
+import { DataFile, type Collections, type Migration } from './dataFile.js';
+import { GRANTS_MIGRATIONS } from './grantMigrations.js';
 import type { ClientRecord, CodeRecord, FlowRecord, GrantRecord, UserRecord } from './records.js';
 import { TokenIndex, type TokenKind } from './tokenIndex.js';
 
@@ -15,8 +16,32 @@ export class StorageWriteError extends Error {
 
 export interface StorageHealth {
   ok: boolean;
-  /** Why storage is unhealthy: the last failed write, or the data dir not writable. */
+  /** Why storage is unhealthy: the last failed write, or the failed probe. */
   problem?: string;
+}
+
+/** A write that went through this recently says the disk works; when idle, health tries one this often. */
+const TRUST_LAST_WRITE_MS = 60_000;
+/**
+ * After a real write failed, the probe writes this much through a temporary file and a rename, as
+ * a snapshot does: a disk with a few free blocks takes a line but not the snapshot that failed.
+ */
+const RECOVERY_PROBE_BYTES = 64 * 1024;
+
+const WHY: Record<string, string> = {
+  ENOSPC: 'no space left on the disk',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EIO: 'input/output error',
+};
+
+/** `ENOSPC` → `ENOSPC (no space left on the disk)`, for /health, doctor and the admin page. */
+function describeWriteError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code) return String(error);
+  return WHY[code] ? `${code} (${WHY[code]})` : code;
 }
 
 /**
@@ -36,27 +61,32 @@ export class Store {
   readonly usersFile: DataFile<{ users: Collection<UserRecord> }>;
   readonly grantsFile: DataFile<{ codes: Collection<CodeRecord>; grants: Collection<GrantRecord> }>;
   readonly flowsFile: DataFile<{ flows: Collection<FlowRecord> }>;
-  private lastWriteError: string | undefined;
+  /** The last failed write of each file, by file name; a file's own next good write clears it. */
+  private readonly writeErrors = new Map<string, string>();
+  /** performance.now() of the last write that went through. */
+  private lastWriteOkAt = -Infinity;
+  /** The probe under way; every health check meanwhile shares its answer. */
+  private probe: Promise<StorageHealth> | undefined;
 
   private constructor(
     readonly dataDir: string,
     private readonly io: FileIo | undefined,
   ) {
-    const onWriteFailed = (error: unknown) => {
-      this.lastWriteError = `a write failed: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+    const onWriteFailed = (name: string) => (error: unknown) => {
+      this.writeErrors.set(name, `writing ${name} failed: ${describeWriteError(error)}`);
     };
     this.grants.addIndex(this.tokens);
-    const file = <C extends Collections>(name: string, collections: C) =>
-      new DataFile({ path: join(dataDir, name), collections, onWriteFailed, io });
+    const file = <C extends Collections>(name: string, collections: C, migrations: Migration[] = []) =>
+      new DataFile({ path: join(dataDir, name), collections, migrations, onWriteFailed: onWriteFailed(name), io });
     this.clientsFile = file('clients.json', { clients: this.clients });
     this.usersFile = file('users.json', { users: this.users });
-    this.grantsFile = file('grants.json', { codes: this.codes, grants: this.grants });
+    this.grantsFile = file('grants.json', { codes: this.codes, grants: this.grants }, GRANTS_MIGRATIONS);
     this.flowsFile = file('flows.json', { flows: this.flows });
   }
 
   /** `io` replaces the file operations of every write, for fault-injection tests. */
   static async open(dataDir: string, io?: FileIo): Promise<Store> {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
     const store = new Store(dataDir, io);
     for (const file of store.files()) await file.open();
     return store;
@@ -84,23 +114,52 @@ export class Store {
     } catch (error) {
       throw new StorageWriteError(file.path, error);
     }
-    this.lastWriteError = undefined;
+    this.writeErrors.delete(basename(file.path));
+    this.lastWriteOkAt = performance.now();
   }
 
   /**
-   * Healthy while writes succeed. After a failed write, each check tries a small durable write
-   * of its own, so health comes back by itself once the disk does.
+   * Whether writes work, judged by trying, never by permission bits (root passes any of those,
+   * and a data dir may refuse new files while its journals still take appends): healthy while
+   * the last write went through; after a failed write, or when none was made lately, a small
+   * durable write of its own decides, so health comes back by itself once the disk does.
    */
-  async health(): Promise<StorageHealth> {
+  health(): Promise<StorageHealth> {
+    const failing = this.writeErrors.size > 0;
+    if (!failing && performance.now() - this.lastWriteOkAt < TRUST_LAST_WRITE_MS) return Promise.resolve({ ok: true });
+    this.probe ??= this.tryWrite(failing).finally(() => (this.probe = undefined));
+    return this.probe;
+  }
+
+  /**
+   * Healthy: appends a line to `health-probe` and syncs it, as a journal commit does (no new
+   * directory entry, so a data dir that only takes appends is healthy). Recovering: writes 64 KB to
+   * `health-probe.tmp`, syncs, renames it over `health-probe` and syncs the directory, as a
+   * snapshot does. Either way the file is left empty.
+   */
+  private async tryWrite(recovering: boolean): Promise<StorageHealth> {
+    const io = this.io ?? fs;
+    const path = join(this.dataDir, 'health-probe');
     try {
-      await access(this.dataDir, constants.W_OK);
-      if (this.lastWriteError) {
-        await writeFileDurably(join(this.dataDir, 'health-probe'), `${new Date().toISOString()}\n`, this.io);
-        this.lastWriteError = undefined;
+      const target = recovering ? `${path}.tmp` : path;
+      const handle = await io.open(target, recovering ? 'w' : 'a', 0o600);
+      try {
+        await handle.appendFile(`${new Date().toISOString()} ${'.'.repeat(recovering ? RECOVERY_PROBE_BYTES : 0)}\n`);
+        await handle.datasync();
+        await handle.truncate(0);
+      } finally {
+        await handle.close();
       }
-      return { ok: true };
+      if (recovering) {
+        await io.rename(target, path);
+        await syncDirectory(this.dataDir, io);
+      }
     } catch (error) {
-      return { ok: false, problem: this.lastWriteError ?? `data dir is not writable: ${(error as NodeJS.ErrnoException).code ?? error}` };
+      const [lastFailure] = [...this.writeErrors.values()].slice(-1);
+      return { ok: false, problem: lastFailure ?? `writing to the data dir failed: ${describeWriteError(error)}` };
     }
+    this.writeErrors.clear();
+    this.lastWriteOkAt = performance.now();
+    return { ok: true };
   }
 }

@@ -31,6 +31,6 @@ export class TokenIndex implements Index<GrantRecord> {
 
 function* tokensOf(grant: GrantRecord): Generator<[string, TokenKind]> {
   for (const token of grant.accessTokens) yield [token.hash, 'access'];
-  yield [grant.refreshToken.hash, 'refresh'];
+  for (const token of grant.refreshTokens) yield [token.hash, 'refresh'];
   for (const token of grant.retiredRefreshTokens) yield [token.hash, 'retired-refresh'];
 }

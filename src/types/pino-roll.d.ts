@@ -12,7 +12,9 @@ declare module 'pino-roll' {
     limit?: { count?: number; removeOtherLogFiles?: boolean };
     /** Passed on to sonic-boom. */
     sync?: boolean;
+    /** Passed on to sonic-boom: bytes held while writes fail; beyond them lines are dropped ('drop'). */
+    maxLength?: number;
   }
 
-  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & { end(): void; flushSync(): void }>;
+  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & NodeJS.EventEmitter & { end(): void; flushSync(): void }>;
 }

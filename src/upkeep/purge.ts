@@ -1,4 +1,5 @@
 import type { BridgeContext } from '../context.js';
+import { linkExpiresAt } from '../storage/records.js';
 
 const DAY_MS = 86_400_000;
 /** A used or expired code is kept a day after it expires, so a late replay is still recognised. */
@@ -16,7 +17,8 @@ export async function purgeExpired(context: BridgeContext): Promise<{ codes: num
   }
   let grants = 0;
   for (const grant of [...store.grants.values()]) {
-    const endedAt = grant.revokedAt ?? (grant.refreshToken.expiresAt <= now ? grant.refreshToken.expiresAt : undefined);
+    const expiresAt = linkExpiresAt(grant);
+    const endedAt = grant.revokedAt ?? (expiresAt <= now ? expiresAt : undefined);
     if (endedAt !== undefined && endedAt + ENDED_GRANT_KEPT_MS <= now && store.grants.delete(grant.id)) grants++;
   }
   if (codes + grants > 0) await store.commit(store.grantsFile);

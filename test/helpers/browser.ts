@@ -8,8 +8,11 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots land here (git-ignored), to be looked at before a change is called done. */
 export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
-/** Headless, sandbox-less (CI runs as root in a container), and quiet: no network of its own. */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Headless, sandbox-less (CI runs as root in a container), and quiet: no network of its own.
+ * `extraArgs` adds flags, e.g. `--host-resolver-rules` to send a public name to a loopback stand-in.
+ */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -21,6 +24,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

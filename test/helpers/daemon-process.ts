@@ -66,6 +66,8 @@ export interface DaemonProcessOptions {
   env?: Record<string, string | undefined>;
   /** How long to wait for /health to answer 200. */
   readyTimeoutMs?: number;
+  /** Ready once /health answers at all, 503 included (a daemon started on a full disk). */
+  readyWhenUnhealthy?: boolean;
   /** What to run instead of `node dist/cli.js serve`, e.g. the add-on's start script. */
   command?: string[];
 }
@@ -131,7 +133,7 @@ export class DaemonProcess {
       const child = spawn(program!, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       const daemon = new DaemonProcess(child, dataDir, port, publicUrl, env);
       try {
-        await daemon.waitHealthy(options.readyTimeoutMs ?? 20_000);
+        await daemon.waitHealthy(options.readyTimeoutMs ?? 20_000, options.readyWhenUnhealthy ? [200, 503] : [200]);
         return daemon;
       } catch (error) {
         if (daemon.exitStatus === undefined) {
@@ -200,7 +202,7 @@ export class DaemonProcess {
     }
   }
 
-  async waitHealthy(timeoutMs = 20_000): Promise<void> {
+  async waitHealthy(timeoutMs = 20_000, statuses: readonly number[] = [200]): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer';
     while (Date.now() < deadline) {
@@ -208,7 +210,7 @@ export class DaemonProcess {
       try {
         const response = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2000) });
         last = `${response.status} ${await response.text()}`;
-        if (response.status === 200) return;
+        if (statuses.includes(response.status)) return;
       } catch (error) {
         last = String((error as Error).cause ?? error);
       }

@@ -44,7 +44,8 @@ export async function fakeSupervisor(t: { after(fn: () => unknown): void }): Pro
       if (supervisor.failWith) return send(supervisor.failWith, { result: 'error', message: 'boom' });
       if (request.method !== 'POST' || request.url !== '/auth') return send(404, { result: 'error' });
       if (request.headers['x-supervisor-token'] !== SUPERVISOR_TOKEN) return send(403, { result: 'error', message: 'bad token' });
-      if (body?.username === USERNAME && body.password === HA_PASSWORD) return send(200, { result: 'ok', data: {} });
+      // Home Assistant compares `username.strip().casefold()` (auth/providers/homeassistant.py).
+      if (body?.username?.trim().toLowerCase() === USERNAME && body.password === HA_PASSWORD) return send(200, { result: 'ok', data: {} });
       send(401, { result: 'error', message: 'invalid credentials' }, { 'WWW-Authenticate': 'Basic realm="Home Assistant Authentication"' });
     });
   });

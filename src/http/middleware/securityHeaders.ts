@@ -3,8 +3,8 @@ import helmet from 'koa-helmet';
 
 /**
  * helmet's defaults, minus what breaks this server: HSTS and upgrade-insecure-requests break
- * plain-HTTP LAN use (TLS is nginx's job), and the consent page sets its own CSP because
- * `form-action 'self'` would block the redirect to Amazon after the form post in Chrome.
+ * plain-HTTP LAN use (TLS is nginx's job), and the consent page sets its own CSP without
+ * `form-action`, which Chromium would apply to Amazon's redirect chain after the form post.
  */
 export const securityHeaders: Middleware = helmet({
   contentSecurityPolicy: {

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import { SignInGuard } from '../../abuse/signInGuard.js';
-import { signIn } from '../../auth/signIn.js';
+import { SignInAttempts } from '../../auth/signInAttempts.js';
 import type { ServerContext } from '../../context.js';
 import { message, Wait, type Message } from '../../i18n/translate.js';
 import { checkAuthorizeRequest, type AuthorizeRequest, type UntrustedRequest } from '../../oauth/authorizeRequest.js';
@@ -21,7 +21,7 @@ type State = FormState & RequestLogState & FlowReferenceState;
 /** GET and POST /alexa/authorize: RFC 6749 §4.1.1-4.1.2 with a sign-in and consent page. */
 export function authorizeRoutes(context: ServerContext): { show: Middleware<State>; decide: Middleware<State> } {
   const csrf = new CsrfGuard();
-  const guard = new SignInGuard(context.config);
+  const signIns = new SignInAttempts(new SignInGuard(context.config));
   const action = `${context.config.publicUrl}/alexa/authorize`;
   const secureCookie = context.config.publicUrl.startsWith('https:');
 
@@ -33,9 +33,12 @@ export function authorizeRoutes(context: ServerContext): { show: Middleware<Stat
     }
     ctx.status = status;
     ctx.set('Cache-Control', 'no-store');
-    // The form may post here, and what follows the post is a redirect to the client: Chrome checks
-    // form-action against that redirect too.
-    ctx.set('Content-Security-Policy', pagePolicy(`'self' ${context.config.publicUrl} ${new URL(request.redirectUri).origin}`));
+    // No form-action: Chromium checks it against every hop of the redirect chain that follows the
+    // post, and Amazon's redirect URI sends the browser on to hosts of its own choosing
+    // (pitangui.amazon.com → skills-store.amazon.com …); naming only the first host stranded the
+    // person on this page with the link made (test/consent-redirect-chain.test.ts). The page runs
+    // no script and escapes every value, so nothing can plant a form that posts elsewhere.
+    ctx.set('Content-Security-Policy', pagePolicy());
     ctx.type = 'html';
     ctx.body = renderConsentPage({
       request,
@@ -128,18 +131,23 @@ export function authorizeRoutes(context: ServerContext): { show: Middleware<Stat
       renderPage(ctx, request, trace, 400, message('consent.message.missingCredentials'), username);
       return;
     }
-    const gate = await guard.check(username, ctx.ip);
-    if (!gate.allowed) {
-      refuseBlocked(ctx, request, trace, username, gate.retryAfterSeconds);
+    const result = await signIns.attempt({ ...context, log: ctx.state.log }, username, password, ctx.ip);
+    if (result.outcome === 'blocked') {
+      refuseBlocked(ctx, request, trace, username, result.retryAfterSeconds);
       return;
     }
-    const result = await signIn({ ...context, log: ctx.state.log }, username, password);
+    if (result.outcome === 'busy') {
+      ctx.state.errorDetail = 'sign-in refused: every password-check slot is taken and the queue is full';
+      trace.signInFailed('busy', username);
+      ctx.set('Retry-After', String(result.retryAfterSeconds));
+      renderPage(ctx, request, trace, 503, message('consent.message.busy', { wait: new Wait(result.retryAfterSeconds) }), username);
+      return;
+    }
     if (result.outcome === 'invalid') {
-      ctx.state.errorDetail = `sign-in failed for ${username}`;
       trace.signInFailed(result.reason ?? 'invalid', username);
-      const next = await guard.recordFailure(username, ctx.ip);
-      if (!next.allowed) refuseBlocked(ctx, request, trace, username, next.retryAfterSeconds);
+      if (!result.next.allowed) refuseBlocked(ctx, request, trace, username, result.next.retryAfterSeconds);
       else renderPage(ctx, request, trace, 400, message('consent.message.wrongCredentials'), username);
+      ctx.state.errorDetail = `sign-in failed for ${username}${result.next.allowed ? '' : `; the next attempt is blocked for ${result.next.retryAfterSeconds} s`}`;
       return;
     }
     if (result.outcome === 'unavailable') {
@@ -148,7 +156,6 @@ export function authorizeRoutes(context: ServerContext): { show: Middleware<Stat
       renderPage(ctx, request, trace, 503, message('consent.message.signInUnavailable'), username);
       return;
     }
-    await guard.recordSuccess(username, ctx.ip);
     trace.approved(result.username);
     let code: string;
     try {
@@ -176,6 +183,8 @@ function untrustedRequestPage(untrusted: UntrustedRequest): { title: Message; te
       return { title: message('error.incomplete.title'), text: message('error.incomplete.missing', { name: untrusted.name }) };
     case 'unknown-client':
       return { title: message('error.unknownClient.title'), text: message('error.unknownClient.text', { clientId: untrusted.clientId }) };
+    case 'backend-client':
+      return { title: message('error.backendClient.title'), text: message('error.backendClient.text', { clientId: untrusted.clientId }) };
     case 'redirect-uri-not-registered':
       return {
         title: message('error.redirectUri.title'),

@@ -10,7 +10,7 @@ export function introspectionEndpoint(context: ServerContext, limits: ApiLimits)
   return [...clientRequest('introspection', context, limits), ...authenticatedClient(context, limits), introspect(context)];
 }
 
-/** RFC 7662 §2: any registered client that authenticates may ask (the skill's backend). */
+/** RFC 7662 §2: a client that authenticates learns about its own tokens, a backend client about those of the clients it serves. */
 function introspect(context: ServerContext): Middleware<ClientState> {
   return async (ctx) => {
     const token = ctx.state.form.get('token');
@@ -21,6 +21,6 @@ function introspect(context: ServerContext): Middleware<ClientState> {
         headers: { 'WWW-Authenticate': 'Basic realm="alexa-oauth-bridge"' },
       });
     }
-    ctx.body = introspectToken(context, token, ctx.state.facts);
+    ctx.body = introspectToken(context, ctx.state.client.client, token, ctx.state.facts);
   };
 }

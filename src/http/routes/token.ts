@@ -42,8 +42,15 @@ const checkGrantType: Middleware<ClientState> = async (ctx, next) => {
 
 function issueTokens(context: ServerContext): Middleware<ClientState> {
   return async (ctx) => {
-    const { form, facts, client } = ctx.state;
+    const { form, facts } = ctx.state;
+    const client = ctx.state.client.client;
+    if (client.backendFor) {
+      // RFC 6749 §5.2: the client authenticated, but may use no grant at all.
+      throw new OAuthError('unauthorized_client', 'a backend client may only introspect tokens; it cannot obtain any', {
+        detail: `backend client ${client.id} sent grant_type ${form.get('grant_type')}`,
+      });
+    }
     const handler = grantHandlers[form.get('grant_type') as SupportedGrantType];
-    ctx.body = await handler(context, client.client, form, facts);
+    ctx.body = await handler(context, client, form, facts);
   };
 }

@@ -97,7 +97,7 @@ async function revokeReplayedCode(context: BridgeContext, record: CodeRecord, no
 }
 
 async function createGrant(context: BridgeContext, record: CodeRecord, now: number): Promise<{ response: TokenResponse; grantId: string }> {
-  const tokens = mintTokens(context.config, now, record.scope);
+  const tokens = mintTokens(context.config, now, record.scope, 0);
   const grantId = newId();
   // The code's consumption and the new grant go to disk in the same write.
   context.store.codes.put({ ...record, consumedAt: now, grantId });
@@ -111,7 +111,7 @@ async function createGrant(context: BridgeContext, record: CodeRecord, now: numb
     ...(record.flowId ? { flowId: record.flowId } : {}),
     refreshCount: 0,
     accessTokens: [tokens.access],
-    refreshToken: tokens.refresh,
+    refreshTokens: [tokens.refresh],
     retiredRefreshTokens: [],
   });
   await context.store.commit(context.store.grantsFile);

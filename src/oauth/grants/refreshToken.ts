@@ -1,18 +1,33 @@
 import type { BridgeContext } from '../../context.js';
-import type { GrantRecord } from '../../storage/records.js';
+import type { GrantRecord, RefreshTokenRecord, RetiredRefreshToken } from '../../storage/records.js';
 import { OAuthError } from '../errors.js';
 import { formatScope, parseScope, scopesOutside } from '../scope.js';
 import { hashSecret } from '../secrets.js';
 import { keptAccessTokens, mintTokens, type TokenResponse } from '../tokens.js';
 import type { GrantHandler } from './grantType.js';
 
-/** How many rotated refresh tokens a grant remembers, to tell a replay from a stranger's token. */
-const RETIRED_KEPT = 5;
+/**
+ * How many refresh tokens of one grant may be presented at once. Only concurrent refreshes with
+ * the same token add more than two (the one presented and the one issued); those two are never
+ * the ones dropped, so a client retrying after lost answers is never stranded.
+ */
+export const LIVE_REFRESH_TOKENS = 8;
+/** How many retired refresh tokens a grant remembers, to tell reuse from a stranger's token. */
+export const RETIRED_REFRESH_TOKENS = 8;
 
 /**
- * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): each use returns a new refresh token. A retry
- * of the token just rotated, within the grace, gets a fresh pair, because Alexa retries when a
- * response is lost; any other reuse means the token leaked, and the whole grant is revoked.
+ * RFC 6749 §6 with rotation: each refresh returns a new refresh token. The rule, from Amazon's
+ * account-linking requirements ("do not invalidate the old refresh token the moment a new one is
+ * issued": Alexa sends refreshes concurrently and retries when an answer is lost) and RFC 9700
+ * §4.14.2 (a reused refresh token revokes the grant):
+ *
+ * - a rotated refresh token stays valid until a refresh token issued after it has been used; time
+ *   does not retire it, so whichever answer of concurrent or retried refreshes the client kept works;
+ * - once a later one has been used, presenting an older one is reuse: `invalid_grant`, and the
+ *   whole grant is revoked.
+ *
+ * Every change is durable (fsynced) before the answer leaves. The checks and the in-memory change
+ * run without awaiting, so concurrent refreshes of one grant apply one after the other.
  */
 export const refreshAccessToken: GrantHandler = async (context, client, params, facts) => {
   const presented = params.get('refresh_token');
@@ -38,25 +53,16 @@ export const refreshAccessToken: GrantHandler = async (context, client, params, 
     });
   }
   const now = context.clock();
-  const scope = narrowedScope(grant, requested);
-  if (found!.kind === 'refresh') {
-    if (grant.refreshToken.expiresAt <= now) {
-      throw new OAuthError('invalid_grant', 'the refresh token has expired', {
-        detail: `grant ${grant.id} idle since ${new Date(grant.lastRefreshAt ?? grant.createdAt).toISOString()}`,
-        reason: 'refresh_token_expired',
-      });
-    }
-    return rotate(context, grant, scope, now);
+  const live = grant.refreshTokens.find((token) => token.hash === hash);
+  if (!live) return refuseRetired(context, grant, grant.retiredRefreshTokens.find((token) => token.hash === hash)!, now);
+  if (live.expiresAt <= now) {
+    throw new OAuthError('invalid_grant', 'the refresh token has expired', {
+      detail: `grant ${grant.id} idle since ${new Date(grant.lastRefreshAt ?? grant.createdAt).toISOString()}`,
+      reason: 'refresh_token_expired',
+    });
   }
-  const retired = grant.retiredRefreshTokens.find((token) => token.hash === hash)!;
-  // Each retired token has its own window from its rotation; a grace of 0 allows no retry at all.
-  if (now - retired.rotatedAt < context.config.refreshGrace * 1000) return rotate(context, grant, scope, now);
-  context.store.grants.put({ ...grant, revokedAt: now, revokedReason: 'a rotated refresh token was used again' });
-  await context.store.commit(context.store.grantsFile);
-  throw new OAuthError('invalid_grant', 'the refresh token was already used; the grant is revoked', {
-    detail: `grant ${grant.id}: token rotated ${Math.round((now - retired.rotatedAt) / 1000)} s ago, grace ${context.config.refreshGrace} s`,
-    reason: 'refresh_token_reused',
-  });
+  const scope = narrowedScope(grant, requested);
+  return rotate(context, grant, live, scope, now);
 };
 
 /** RFC 6749 §6: a refresh may ask for less scope than was granted, never more. */
@@ -68,16 +74,62 @@ function narrowedScope(grant: GrantRecord, requested: string | undefined): strin
   return formatScope(tokens);
 }
 
-async function rotate(context: BridgeContext, grant: GrantRecord, scope: string, now: number): Promise<TokenResponse> {
-  const tokens = mintTokens(context.config, now, scope);
+/**
+ * Uses `presented`: every older live token retires (its successor is now used), a new token is
+ * issued, and the oldest unused others are dropped beyond LIVE_REFRESH_TOKENS.
+ */
+async function rotate(context: BridgeContext, grant: GrantRecord, presented: RefreshTokenRecord, scope: string, now: number): Promise<TokenResponse> {
+  const refreshCount = grant.refreshCount + 1;
+  const tokens = mintTokens(context.config, now, scope, refreshCount);
+  const used: RefreshTokenRecord = { ...presented, usedAt: presented.usedAt ?? now };
+  const retired: RetiredRefreshToken[] = [];
+  let kept: RefreshTokenRecord[] = [];
+  for (const token of grant.refreshTokens) {
+    if (token.seq < presented.seq) retired.push(retire(token, now, 'successor-used', presented.seq));
+    else kept.push(token.seq === presented.seq ? used : token);
+  }
+  kept.push(tokens.refresh);
+  while (kept.length > LIVE_REFRESH_TOKENS) {
+    const dropped = kept.find((token) => token.seq !== presented.seq && token.seq !== tokens.refresh.seq)!;
+    retired.push(retire(dropped, now, 'superseded'));
+    kept = kept.filter((token) => token !== dropped);
+  }
   context.store.grants.put({
     ...grant,
     lastRefreshAt: now,
-    refreshCount: grant.refreshCount + 1,
+    refreshCount,
     accessTokens: keptAccessTokens(grant, tokens.access, now),
-    refreshToken: tokens.refresh,
-    retiredRefreshTokens: [{ hash: grant.refreshToken.hash, rotatedAt: now }, ...grant.retiredRefreshTokens].slice(0, RETIRED_KEPT),
+    refreshTokens: kept,
+    retiredRefreshTokens: [...retired.reverse(), ...grant.retiredRefreshTokens].slice(0, RETIRED_REFRESH_TOKENS),
   });
   await context.store.commit(context.store.grantsFile);
   return tokens.response;
+}
+
+function retire(token: RefreshTokenRecord, now: number, why: RetiredRefreshToken['why'], successorSeq?: number): RetiredRefreshToken {
+  return {
+    hash: token.hash,
+    seq: token.seq,
+    issuedAt: token.issuedAt,
+    ...(token.usedAt !== undefined ? { usedAt: token.usedAt } : {}),
+    retiredAt: now,
+    why,
+    ...(successorSeq !== undefined ? { successorSeq } : {}),
+  };
+}
+
+/** A retired token: reuse revokes the grant (RFC 9700 §4.14.2); a superseded one is only refused. */
+async function refuseRetired(context: BridgeContext, grant: GrantRecord, retired: RetiredRefreshToken, now: number): Promise<never> {
+  if (retired.why === 'superseded') {
+    throw new OAuthError('invalid_grant', 'the refresh token was replaced', {
+      detail: `grant ${grant.id}: refresh token #${retired.seq} was dropped unused ${Math.round((now - retired.retiredAt) / 1000)} s ago, ${LIVE_REFRESH_TOKENS} newer ones being live`,
+      reason: 'refresh_token_superseded',
+    });
+  }
+  context.store.grants.put({ ...grant, revokedAt: now, revokedReason: `refresh token #${retired.seq} was used again after its successor #${retired.successorSeq} had been used` });
+  await context.store.commit(context.store.grantsFile);
+  throw new OAuthError('invalid_grant', 'the refresh token was already used; the grant is revoked', {
+    detail: `grant ${grant.id}: refresh token #${retired.seq} presented again; its successor #${retired.successorSeq} was used ${Math.round((now - retired.retiredAt) / 1000)} s ago`,
+    reason: 'refresh_token_reused',
+  });
 }

@@ -28,9 +28,11 @@ export function locatePresentedGrant(context: BridgeContext, grantType: Supporte
     return;
   }
   const token = params.get('refresh_token');
-  const found = token ? context.store.findToken(hashSecret(token)) : undefined;
+  const hash = token ? hashSecret(token) : undefined;
+  const found = hash ? context.store.findToken(hash) : undefined;
   if (found && found.kind !== 'access') {
     facts.grant = found.grant;
     facts.tokenKind = found.kind;
+    facts.tokenHash = hash!;
   }
 }
