@@ -3,8 +3,12 @@
 // Home Assistant's /addons share; with repository.yaml beside it, the whole
 // directory can also be published as an add-on repository.
 //
-// The Supervisor builds the image from that folder, so the folder carries the
-// app's sources under app/, where docker/Dockerfile expects them.
+// The Supervisor builds the image from that folder on the Home Assistant host.
+// So that the host installs nothing from npm and runs no compiler, the folder
+// carries the app already built under app/: the esbuild bundle (every
+// production dependency inlined; `npm run bundle`) and package.json, which
+// the bundle reads its version from.
+import { spawnSync } from 'node:child_process';
 import { chmod, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +21,6 @@ interface Manifest {
   slug: string;
   description: string;
   url: string;
-  arch: string[];
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +30,7 @@ const COPIED: ReadonlyArray<readonly [string, string]> = [
   // The Supervisor reads only config.yaml|yml|json.
   ['addon.yaml', 'config.yaml'],
   ['docker/Dockerfile', 'Dockerfile'],
+  ['docker/apparmor.txt', 'apparmor.txt'],
   ['docker/run.sh', 'run.sh'],
   ['docker/DOCS.md', 'DOCS.md'],
   ['docker/translations', 'translations'],
@@ -34,9 +38,8 @@ const COPIED: ReadonlyArray<readonly [string, string]> = [
   ['docker/logo.png', 'logo.png'],
   ['CHANGELOG.md', 'CHANGELOG.md'],
   ['package.json', 'app/package.json'],
-  ['package-lock.json', 'app/package-lock.json'],
-  ['tsconfig.json', 'app/tsconfig.json'],
-  ['src', 'app/src'],
+  // Built just before copying; the source map (6 MB) stays behind.
+  ['dist/cli.js', 'app/dist/cli.js'],
 ];
 
 function outDirFromArgs(): string {
@@ -61,15 +64,6 @@ async function readManifest(): Promise<Manifest> {
   return manifest;
 }
 
-// One base image per arch, derived from the Dockerfile's own default so the
-// two cannot drift apart.
-function buildConfig(dockerfile: string, manifest: Manifest): object {
-  const amd64Base = /^ARG BUILD_FROM=(\S*\/amd64-\S+)$/m.exec(dockerfile)?.[1];
-  if (!amd64Base) throw new Error('docker/Dockerfile needs ARG BUILD_FROM=<registry>/amd64-<image>:<tag>');
-  const perArch = manifest.arch.map((arch) => [arch, amd64Base.replace('/amd64-', `/${arch}-`)]);
-  return { build_from: Object.fromEntries(perArch) };
-}
-
 // Shown in the add-on store before installation.
 function addonReadme(manifest: Manifest): string {
   return [
@@ -89,9 +83,16 @@ function repositoryConfig(manifest: Manifest): object {
   return { name: `${manifest.name} add-ons`, url: manifest.url, maintainer: `${manifest.name} contributors` };
 }
 
+/** `npm run bundle`: dist/cli.js from the current sources. */
+function bundle(): void {
+  const result = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`npm run bundle failed (${result.error?.message ?? `exit ${String(result.status)}`})`);
+}
+
 async function writeAddon(outDir: string): Promise<string> {
   const manifest = await readManifest();
   const addonDir = path.join(outDir, manifest.slug);
+  bundle();
   // Start clean so files removed from the repository do not linger.
   await rm(addonDir, { recursive: true, force: true });
   await mkdir(addonDir, { recursive: true });
@@ -99,8 +100,6 @@ async function writeAddon(outDir: string): Promise<string> {
     await cp(path.join(repoRoot, from), path.join(addonDir, to), { recursive: true });
   }
   await chmod(path.join(addonDir, 'run.sh'), 0o755);
-  const dockerfile = await readRepoFile('docker/Dockerfile');
-  await writeFile(path.join(addonDir, 'build.yaml'), YAML.stringify(buildConfig(dockerfile, manifest)));
   await writeFile(path.join(addonDir, 'README.md'), addonReadme(manifest));
   await writeFile(path.join(outDir, 'repository.yaml'), YAML.stringify(repositoryConfig(manifest)));
   return addonDir;

@@ -4,7 +4,7 @@ import { mkdir, unlink } from 'node:fs/promises';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import { startAdminListener } from './admin/adminListener.js';
-import { configWarnings } from './config/load.js';
+import { configWarnings, defaultPublicUrl } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { BridgeContext, Clock, ServerContext } from './context.js';
 import { DataDirLock } from './control/lock.js';
@@ -63,9 +63,8 @@ export async function startDaemon(
     const control = await serveControlSocket(context);
     const health = { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock() };
     const inFlight = new InFlightRequests();
-    const app = createPublicApp(context, health, inFlight);
     // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by default).
-    const server = createServer({ connectionsCheckingInterval: 1000 }, app.callback());
+    const server = createServer({ connectionsCheckingInterval: 1000 });
     // Slow or stalled clients are cut off rather than holding sockets (Slowloris).
     server.headersTimeout = 10_000;
     server.requestTimeout = 15_000;
@@ -77,7 +76,11 @@ export async function startDaemon(
       throw new Error(`cannot listen on ${config.host}:${config.port}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
     const port = (server.address() as AddressInfo).port;
-    log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
+    // The default issuer follows the listener: with port 0 it is known only now. From here to the
+    // handler all is synchronous, so no request can arrive before the app that answers it.
+    if (config.port === 0 && config.publicUrl === defaultPublicUrl(0)) context.config = { ...config, publicUrl: defaultPublicUrl(port) };
+    server.on('request', createPublicApp(context, health, inFlight).callback());
+    log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: context.config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
     const admin = await startAdminListener(context, { ...health, localHealthUrl: localHealthUrl(config.host, port) });
     void runUpkeep(context); // catches up after downtime; the schedule takes over from here
     const upkeep = scheduleUpkeep(context);

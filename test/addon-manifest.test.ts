@@ -8,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config/load.ts';
 import { LANGUAGES, readManifest, readYaml, repoRoot } from './helpers/addon-source.ts';
 import {
+  buildConfigWarnings,
   isMapping,
+  manifestWarnings,
   optionValueProblems,
   parseSchemaElement,
   requiredWithoutDefault,
@@ -64,8 +66,19 @@ describe('addon.yaml', () => {
     assert.deepEqual(Object.keys(schema).sort(), [...OPTION_NAMES].sort());
   });
 
-  test('leaves only public_url and client_secret for the user to fill in', async () => {
-    assert.deepEqual(requiredWithoutDefault(await readManifest()).sort(), ['client_secret', 'public_url']);
+  test('leaves public_url, client_secret and alexa_vendor_id for the user to fill in', async () => {
+    assert.deepEqual(requiredWithoutDefault(await readManifest()).sort(), ['alexa_vendor_id', 'client_secret', 'public_url']);
+  });
+
+  test('takes only an https public URL, and a secret of 16 to 256 characters', async () => {
+    const schema = section(await readManifest(), 'schema');
+    assert.deepEqual(optionValueProblems(schema.public_url, 'https://alexa.example.com/bridge', 'public_url'), []);
+    for (const wrong of ['http://alexa.example.com', 'https://alexa.example.com/?a=1', 'https://user@alexa.example.com', 'alexa.example.com']) {
+      assert.notDeepEqual(optionValueProblems(schema.public_url, wrong, 'public_url'), [], wrong);
+    }
+    assert.deepEqual(optionValueProblems(schema.client_secret, 'k'.repeat(16), 'client_secret'), []);
+    assert.deepEqual(optionValueProblems(schema.client_secret, 'short', 'client_secret'), ['client_secret: "short" is shorter than 16 characters']);
+    assert.notDeepEqual(optionValueProblems(schema.client_secret, 'k'.repeat(257), 'client_secret'), []);
   });
 
   test('takes an Alexa vendor id and nothing else', async () => {
@@ -120,7 +133,11 @@ describe('the rules reject broken manifests', () => {
       m.ports = { '8096/tcp': 8096, '8099/tcp': 8099 };
     }, /^ingress_port: 8099 is also exposed/],
     ['an unknown schema element', (m) => (schemaOf(m).trust_proxy = 'integer(0,5)'), /^schema\.trust_proxy: unknown schema element/],
-    ['a length-bounded password', (m) => (schemaOf(m).client_secret = 'password(16,)'), /^schema\.client_secret: unknown/],
+    ['an arch the Supervisor never knew', (m) => (m.arch = ['amd64', 'sparc']), /^arch: "sparc"/],
+    ['a secret default shorter than its bound', (m) => {
+      schemaOf(m).client_secret = 'password(16,)';
+      optionsOf(m).client_secret = 'too-short';
+    }, /^options\.client_secret: "too-short" is shorter than 16 characters/],
     ['a pattern that does not compile', (m) => (schemaOf(m).alexa_vendor_id = 'match([A-Z)?'), /^schema\.alexa_vendor_id: unknown/],
     ['a list of lists', (m) => (schemaOf(m).scopes = [['str']]), /a list may not directly contain another list/],
     ['a default below its range', (m) => (optionsOf(m).access_token_ttl = 60), /^options\.access_token_ttl: 60 is below the minimum 360/],
@@ -128,7 +145,10 @@ describe('the rules reject broken manifests', () => {
     ['a fractional int default', (m) => (optionsOf(m).access_token_ttl = 3600.5), /is not an integer/],
     ['a default outside its list', (m) => (optionsOf(m).log_level = 'verbose'), /^options\.log_level: "verbose" is not one of trace/],
     ['a default that does not match', (m) => (optionsOf(m).alexa_vendor_id = 'not-a-vendor'), /does not match/],
-    ['a url default that is not a URL', (m) => (optionsOf(m).public_url = 'alexa.example.com'), /is not a URL/],
+    ['a url default that is not a URL', (m) => {
+      schemaOf(m).public_url = 'url';
+      optionsOf(m).public_url = 'alexa.example.com';
+    }, /is not a URL/],
     ['text where a list belongs', (m) => (optionsOf(m).scopes = 'alexa'), /^options\.scopes: is not a list/],
     ['a null default', (m) => (optionsOf(m).client_id = null), /^options\.client_id: a value is required/],
     ['a default without a schema entry', (m) => (optionsOf(m).port = 8096), /^options\.port: has no schema entry/],
@@ -166,16 +186,46 @@ describe('the rules reject broken manifests', () => {
   });
 });
 
+describe('deprecations warn, as in the Supervisor', () => {
+  const cases: Array<[string, (m: Mapping) => void, string]> = [
+    ['a 32-bit arch', (m) => (m.arch = ['amd64', 'armv7']), "uses deprecated 'arch' values: armv7"],
+    ['a retired machine', (m) => (m.machine = ['!raspberrypi3', 'generic-x86-64']), "uses deprecated 'machine' values: !raspberrypi3"],
+    ['the advanced flag', (m) => (m.advanced = true), "uses the deprecated 'advanced' config field, which is ignored"],
+    ['a snapshot_exclude', (m) => (m.snapshot_exclude = ['logs/*']), "uses deprecated config 'snapshot_exclude'; use 'backup_exclude' instead"],
+    ['the addon_config map', (m) => (m.map = ['addon_config:rw']), "uses legacy map type 'addon_config'; use 'app_config' instead"],
+    ['a startup of before', (m) => (m.startup = 'before'), "uses deprecated 'startup' value 'before'"],
+  ];
+  for (const [name, deprecate, warning] of cases) {
+    test(name, async () => {
+      const manifest = await readManifest();
+      deprecate(manifest);
+      assert.deepEqual(manifestWarnings(manifest), [warning]);
+    });
+  }
+
+  test('a deprecated arch is still accepted', async () => {
+    const manifest = await readManifest();
+    manifest.arch = ['amd64', 'armv7'];
+    assert.deepEqual(validateManifest(manifest), []);
+  });
+
+  test('a build.yaml', () => {
+    assert.deepEqual(buildConfigWarnings({ build_from: 'ghcr.io/home-assistant/base:3.22', squash: true }), [
+      'uses build.yaml which is deprecated; move build parameters into the Dockerfile directly',
+      'squash is ignored: Docker BuildKit does not support it',
+    ]);
+  });
+});
+
 describe('the schema element grammar', () => {
   const accepted = [
     'str', 'str?', 'password', 'bool', 'int', 'int(0,5)', 'int(360,)', 'int(,10)?', 'float', 'float(0.5,2.5)',
     'email', 'url', 'url?', 'port', 'match(^[A-Z0-9]{10,20}$)?', 'list(a|b|c)', 'device', 'device(subsystem=tty)',
+    'str(1,)', 'password(8,)', 'password(16,512)',
   ];
   const rejected = [
     '', '?', 'string', 'integer', 'int(-1,)', 'int(1,2,3)', 'float(1.2.3,)', 'list()', 'device(tty)',
     'match(^a$', 'match([)', 'str??',
-    // Valid grammar, but older Supervisors reject every value (house rule).
-    'str(1,)', 'password(8,)',
   ];
 
   test("accepts the Supervisor's types", () => {
@@ -208,7 +258,7 @@ describe('the schema element grammar', () => {
 
 describe('the daemon reads the options file the Supervisor writes', () => {
   // What the user must add to the defaults before the add-on starts.
-  const REQUIRED_VALUES = { public_url: 'https://alexa.example.com', client_secret: 'k'.repeat(32) };
+  const REQUIRED_VALUES = { public_url: 'https://alexa.example.com', client_secret: 'k'.repeat(32), alexa_vendor_id: 'M2ABCDEFGHIJ3K' };
   let dir: string;
   let files = 0;
 
@@ -232,7 +282,7 @@ describe('the daemon reads the options file the Supervisor writes', () => {
   }
 
   test('the defaults, once the required options are filled in', async () => {
-    const config = await loadOptions({ alexa_vendor_id: 'M2ABCDEFGHIJ3K' });
+    const config = await loadOptions({});
     assert.equal(config.publicUrl, REQUIRED_VALUES.public_url);
     assert.equal(config.clientSecret, REQUIRED_VALUES.client_secret);
     assert.equal(config.clientId, 'alexa');

@@ -7,28 +7,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LANGUAGES, readManifest, readYaml, repoRoot } from './helpers/addon-source.ts';
-import { isMapping, isUrl, validateBuildConfig, validateManifest } from './helpers/supervisor-rules.ts';
+import { isMapping, isUrl, manifestWarnings, validateManifest } from './helpers/supervisor-rules.ts';
 
 const SLUG = 'alexa_oauth_bridge';
 
 // Everything the add-on folder must hold.
 const ADDON_FILES = [
-  'config.yaml', 'build.yaml', 'Dockerfile', 'run.sh', 'DOCS.md', 'README.md', 'CHANGELOG.md',
+  'config.yaml', 'Dockerfile', 'apparmor.txt', 'run.sh', 'DOCS.md', 'README.md', 'CHANGELOG.md',
   'icon.png', 'logo.png', ...LANGUAGES.map((language) => `translations/${language}.yaml`),
-  'app/package.json', 'app/package-lock.json', 'app/tsconfig.json', 'app/src',
+  'app/package.json', 'app/dist/cli.js',
 ];
 
 // Copied from the repository unchanged: [path in the repository, path in the add-on].
 const COPIED_UNCHANGED = [
   ['docker/Dockerfile', 'Dockerfile'],
+  ['docker/apparmor.txt', 'apparmor.txt'],
   ['docker/run.sh', 'run.sh'],
   ['docker/DOCS.md', 'DOCS.md'],
   ['docker/icon.png', 'icon.png'],
   ['docker/logo.png', 'logo.png'],
   ['CHANGELOG.md', 'CHANGELOG.md'],
   ['package.json', 'app/package.json'],
-  ['package-lock.json', 'app/package-lock.json'],
-  ['tsconfig.json', 'app/tsconfig.json'],
   ...LANGUAGES.map((language) => [`docker/translations/${language}.yaml`, `translations/${language}.yaml`]),
 ];
 
@@ -95,10 +94,11 @@ describe('npm run addon', () => {
     for (const file of ADDON_FILES) await assert.doesNotReject(stat(inAddon(file)), file);
   });
 
-  test("writes config.yaml as addon.yaml, passing the Supervisor's rules", async () => {
+  test("writes config.yaml as addon.yaml, passing the Supervisor's rules without a deprecation warning", async () => {
     const config = await readManifest(inAddon('config.yaml'));
     assert.deepEqual(config, await readManifest());
     assert.deepEqual(validateManifest(config), []);
+    assert.deepEqual(manifestWarnings(config), []);
   });
 
   test('copies the docs, translations, images and app manifests unchanged', async () => {
@@ -107,8 +107,13 @@ describe('npm run addon', () => {
     }
   });
 
-  test('carries every source file the image compiles', async () => {
-    assert.deepEqual(await listFiles(inAddon('app/src')), await listFiles(path.join(repoRoot, 'src')));
+  test('carries the app built, not its sources: the bundle of the current sources and package.json', async () => {
+    assert.deepEqual(await listFiles(inAddon('app')), ['dist/cli.js', 'package.json']);
+    assert.ok((await readFile(path.join(repoRoot, 'dist', 'cli.js'))).equals(await readFile(inAddon('app/dist/cli.js'))));
+    // The bundle runs where it lands, beside its package.json, with no node_modules.
+    const version = spawnSync(process.execPath, [inAddon('app/dist/cli.js'), '--version'], { encoding: 'utf8' });
+    assert.equal(version.status, 0, version.stderr);
+    assert.equal(version.stdout.trim(), (await readManifest()).version);
   });
 
   test('makes run.sh executable, handing over to node with exec', async () => {
@@ -129,13 +134,10 @@ describe('npm run addon', () => {
     for (const source of sources) await assert.doesNotReject(stat(inAddon(source)), source);
   });
 
-  test("names a base image per arch in build.yaml, the Dockerfile's default among them", async () => {
-    const manifest = await readManifest();
-    const build = await readYaml(inAddon('build.yaml'));
-    assert.deepEqual(validateBuildConfig(build, manifest), []);
+  test('writes no build.yaml (deprecated): the Dockerfile names one multi-arch base with a pinned tag', async () => {
+    await assert.rejects(stat(inAddon('build.yaml')), { code: 'ENOENT' });
     const defaultBase = /^ARG BUILD_FROM=(\S+)$/m.exec(await readFile(inAddon('Dockerfile'), 'utf8'))?.[1];
-    assert.ok(isMapping(build) && isMapping(build.build_from));
-    assert.equal(build.build_from.amd64, defaultBase);
+    assert.match(defaultBase ?? '', /^ghcr\.io\/home-assistant\/base:\d+\.\d+$/);
   });
 
   test("labels the image with the manifest's name and description", async () => {
@@ -153,7 +155,7 @@ describe('npm run addon', () => {
   });
 
   test('replaces what an earlier build left behind', async () => {
-    const stale = inAddon('app/src/removed-since.ts');
+    const stale = inAddon('app/dist/removed-since.js');
     await writeFile(stale, '');
     runBuilder(outDir);
     await assert.rejects(stat(stale), { code: 'ENOENT' });
@@ -184,10 +186,29 @@ describe('run.sh', () => {
       await chmod(path.join(bin, 'node'), 0o755);
       const result = spawnSync('sh', [script], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin` } });
       assert.equal(result.status, 0, result.stderr);
-      assert.equal(result.stdout.trim(), '/app/dist/cli.js serve');
+      assert.equal(result.stdout.trim(), '/app/dist/cli.js serve --wait-for-config');
     } finally {
       await rm(bin, { recursive: true, force: true });
     }
+  });
+});
+
+describe('apparmor.txt', () => {
+  const profile = path.join(repoRoot, 'docker', 'apparmor.txt');
+
+  test('holds one top-level profile, as the Supervisor requires (supervisor/utils/apparmor.py)', async () => {
+    const names = (await readFile(profile, 'utf8')).split('\n').flatMap((line) => /^profile ([^ ]+).*$/.exec(line)?.[1] ?? []);
+    assert.deepEqual(names, [SLUG]);
+  });
+
+  test('compiles with apparmor_parser', (t) => {
+    if (!commandExists('apparmor_parser')) {
+      t.skip('apparmor_parser is not installed (apt package apparmor)');
+      return;
+    }
+    // -Q: compile only, load nothing into the kernel; -K: no cache.
+    const result = spawnSync('apparmor_parser', ['-Q', '-K', profile], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
   });
 });
 

@@ -108,11 +108,13 @@ test('a wrong password: the step says whose, and the page and its post are one f
   assert.equal(flow.status, 'in progress', 'the person may still try again');
 });
 
-test('a form posted without the page’s cookie: the diagnosis explains the expired page', async () => {
-  const page = await getPage(bridge().url, authorizeQuery());
-  const response = await submitConsent(bridge().url, { ...page, cookie: '' });
+test('a form posted without the page’s cookie: the diagnosis explains the expired page', async (t) => {
+  // The page opened on the public URL's host (127.0.0.1): no other host to blame.
+  const own = await seededBridge(t, { env: { ...NO_ADMIN, BRIDGE_PUBLIC_URL: 'http://127.0.0.1' } });
+  const page = await getPage(own.url, authorizeQuery());
+  const response = await submitConsent(own.url, { ...page, cookie: '' });
   assert.equal(response.status, 403);
-  const { reason, cause } = latestDiagnosis(bridge());
+  const { reason, cause } = latestDiagnosis(own);
   assert.equal(reason, 'form_expired');
   assert.match(cause, /without this page’s cookie/);
 });

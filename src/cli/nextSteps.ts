@@ -21,6 +21,23 @@ export function nextSteps(context: BridgeContext): string | undefined {
   return [
     `alexa-oauth-bridge is running at ${config.publicUrl} (listening on ${config.host}:${config.port}). To link Alexa:`,
     ...steps.map((step, i) => `${i + 1}. ${step}`),
-    `${steps.length + 1}. In the Alexa developer console, set Authorization URI ${config.publicUrl}/alexa/authorize and Access Token URI ${config.publicUrl}/alexa/token (see README).`,
+    `${steps.length + 1}. ${alexaConsoleStep(config.publicUrl)}`,
   ].join('\n');
+}
+
+/**
+ * What to enter in the Alexa developer console. Alexa takes only https on port 443 with a
+ * publicly trusted certificate, so an http or other-port public URL (the default included) is
+ * not offered as the Authorization URI.
+ */
+function alexaConsoleStep(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  if (url.protocol === 'https:' && url.port === '') {
+    return `In the Alexa developer console, set Authorization URI ${publicUrl}/alexa/authorize and Access Token URI ${publicUrl}/alexa/token (see README).`;
+  }
+  return (
+    `The Alexa console needs an https URL on port 443 with a publicly trusted certificate; ${publicUrl} is not one. ` +
+    `Put a TLS reverse proxy in front (README, "Behind nginx"), start with BRIDGE_PUBLIC_URL set to its address (e.g. https://alexa.example.com), ` +
+    `then set Authorization URI https://alexa.example.com/alexa/authorize and Access Token URI https://alexa.example.com/alexa/token.`
+  );
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { checkConfig, ConfigError, loadConfig, type ConfigSources } from '../config/load.js';
+import { configuredClientProblem } from '../services/clients.js';
 import type { Config } from '../config/schema.js';
 import type { AdminCommandName } from '../control/commands.js';
 import { CommandFailure } from '../services/failure.js';
@@ -47,10 +48,12 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
 
-  const configOf = (command: Command, flags: Partial<Record<keyof Config, unknown>> = {}): Config => {
+  const sourcesOf = (command: Command, flags: Partial<Record<keyof Config, unknown>>): ConfigSources => {
     const globals = command.optsWithGlobals<GlobalOptions>();
-    return loadConfig({ file: globals.config, env: process.env, flags: { dataDir: globals.dataDir, ...flags } });
+    return { file: globals.config, env: process.env, flags: { dataDir: globals.dataDir, ...flags } };
   };
+  const configOf = (command: Command, flags: Partial<Record<keyof Config, unknown>> = {}): Config => loadConfig(sourcesOf(command, flags));
+  const checkConfigOf = (command: Command, flags: Partial<Record<keyof Config, unknown>>) => checkConfig(sourcesOf(command, flags));
 
   program
     .command('serve')
@@ -59,10 +62,21 @@ function buildProgram(): Command {
     .option('--port <port>', 'listen port (BRIDGE_PORT)')
     .option('--public-url <url>', 'the issuer, as Alexa reaches it (BRIDGE_PUBLIC_URL)')
     .option('--log-level <level>', 'trace..fatal (BRIDGE_LOG_LEVEL)')
-    .action(async (options: { host?: string; port?: string; publicUrl?: string; logLevel?: string }, command: Command) => {
+    .option(
+      '--wait-for-config',
+      'on a configuration problem, stay up and list it on /health and the admin page instead of exiting (the add-on: its watchdog restarts a daemon that exits)',
+    )
+    .action(async (options: { host?: string; port?: string; publicUrl?: string; logLevel?: string; waitForConfig?: boolean }, command: Command) => {
+      const { waitForConfig, ...flags } = options;
       // Loaded only here, so admin commands do not pay for loading the whole daemon.
       const { serve } = await import('./serve.js');
-      await serve(configOf(command, options));
+      if (!waitForConfig) return serve(configOf(command, flags));
+      const checked = checkConfigOf(command, flags);
+      const problems = 'problems' in checked ? checked.problems : [configuredClientProblem(checked.config)].filter((p) => p !== undefined);
+      if ('config' in checked && problems.length === 0) return serve(checked.config);
+      const { waitForConfig: wait } = await import('../setup/waitForConfig.js');
+      const listeners = 'listeners' in checked ? checked.listeners : checked.config;
+      await wait(problems, listeners, (line) => process.stderr.write(`alexa-oauth-bridge: ${line}\n`));
     });
 
   const client = program.command('client').description('the applications (Alexa skills) that may link');

@@ -18,19 +18,62 @@ export interface ConfigSources {
 
 /** Precedence: defaults < file < environment < command-line flags (contract). */
 export function loadConfig(sources: ConfigSources): Config {
-  const merged: RawSettings = {
-    ...(sources.file ? readConfigFile(sources.file) : {}),
-    ...readEnv(sources.env),
-    ...withoutEmpty(sources.flags ?? {}),
-  };
+  const checked = checkConfig(sources);
+  if ('problems' in checked) throw new ConfigError(checked.problems[0]!);
+  return checked.config;
+}
+
+/** Where `serve --wait-for-config` listens while the configuration has problems. */
+export type Listeners = Pick<Config, 'host' | 'port' | 'adminHost' | 'adminPort'>;
+
+export type ConfigCheck = { config: Config } | { problems: string[]; listeners: Listeners };
+
+/**
+ * Like loadConfig, but a configuration with problems yields every problem (one line each, naming
+ * the setting) and the listener settings that are still usable, each valid one as given and the
+ * others at their defaults.
+ */
+export function checkConfig(sources: ConfigSources): ConfigCheck {
+  const problems: string[] = [];
+  let fromFile: RawSettings = {};
+  if (sources.file) {
+    try {
+      fromFile = readConfigFile(sources.file);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  const merged: RawSettings = { ...fromFile, ...readEnv(sources.env), ...withoutEmpty(sources.flags ?? {}) };
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError(describeIssue(parsed.error.issues[0]!, sources.file));
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, sources.file)));
+  if (problems.length > 0 || !parsed.success) return { problems, listeners: usableListeners(merged) };
   const settings = parsed.data;
   return {
-    ...settings,
-    dataDir: isAbsolute(settings.dataDir) ? settings.dataDir : resolve(settings.dataDir),
-    auth: settings.auth ?? (settings.supervisorToken ? 'homeassistant' : 'local'),
+    config: {
+      ...settings,
+      dataDir: isAbsolute(settings.dataDir) ? settings.dataDir : resolve(settings.dataDir),
+      publicUrl: settings.publicUrl ?? defaultPublicUrl(settings.port),
+      auth: settings.auth ?? (settings.supervisorToken ? 'homeassistant' : 'local'),
+    },
   };
+}
+
+/**
+ * The issuer when public_url is not set: this machine at the listener's port, so a page opened
+ * on it posts back to it. Alexa cannot use it (no https); the start message says so.
+ */
+export function defaultPublicUrl(port: number): string {
+  return `http://localhost:${port}`;
+}
+
+function usableListeners(merged: RawSettings): Listeners {
+  const usable = <K extends keyof Listeners>(name: K): Listeners[K] => {
+    const field = configSchema.shape[name];
+    const given = field.safeParse(merged[name]);
+    return (given.success ? given.data : field.parse(undefined)) as Listeners[K];
+  };
+  return { host: usable('host'), port: usable('port'), adminHost: usable('adminHost'), adminPort: usable('adminPort') };
 }
 
 function readConfigFile(path: string): RawSettings {

@@ -29,12 +29,15 @@ const httpUrl = z
     return url.href.replace(/\/+$/, '');
   });
 
-/** A list given as a JSON array (file) or a comma-separated string (environment, flag). */
+/**
+ * A list given as a JSON array (file) or a comma-separated string (environment, flag). Blank
+ * items are dropped in both: an empty row left in the add-on's list editor is not a value.
+ */
 const stringList = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value.split(',').map((item) => item.trim()).filter((item) => item !== '')
-      : value,
+  (value) => {
+    const items = typeof value === 'string' ? value.split(',') : value;
+    return Array.isArray(items) ? items.filter((item) => !(typeof item === 'string' && item.trim() === '')) : items;
+  },
   z.array(z.string().trim().min(1)),
 );
 
@@ -46,8 +49,11 @@ export const configSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** Public listener port; 8096 is what Alexa guides for Music Assistant use. */
     port: z.coerce.number().int().min(0).max(65535).default(8096),
-    /** The issuer. Every URL the server emits is built from it, never from request headers. */
-    publicUrl: httpUrl.default('http://localhost:8096'),
+    /**
+     * The issuer. Every URL the server emits is built from it, never from request headers.
+     * Unset, it is http://localhost:<port> (set at load, and after listening when port is 0).
+     */
+    publicUrl: httpUrl.optional(),
     /** How many reverse-proxy hops' X-Forwarded-For / -Proto are believed; 0 ignores them. */
     trustProxy: z.coerce.number().int().min(0).max(10).default(0),
     /** Authorization code lifetime: long enough for a slow phone, short per RFC 6749 §4.1.2 (≤ 10 min). */
@@ -122,9 +128,13 @@ export const configSchema = z
     if (settings.adminPort !== 'off' && settings.adminPort !== 0 && settings.adminPort === settings.port) {
       ctx.addIssue({ code: 'custom', path: ['adminPort'], message: `must differ from port (${settings.port}): the admin page is never served on the public port` });
     }
+    // The client kept from configuration gets its redirect URIs only from the vendor id.
+    if (settings.clientId && !settings.alexaVendorId) {
+      ctx.addIssue({ code: 'custom', path: ['alexaVendorId'], message: `is needed with client_id (${settings.clientId}): Alexa's redirect URIs are made from it` });
+    }
   });
 
-export type Config = z.output<typeof configSchema> & { auth: 'local' | 'homeassistant' };
+export type Config = z.output<typeof configSchema> & { auth: 'local' | 'homeassistant'; publicUrl: string };
 export type SettingName = keyof z.output<typeof configSchema>;
 
 export const settingNames = Object.keys(configSchema.shape) as SettingName[];

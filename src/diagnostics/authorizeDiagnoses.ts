@@ -137,6 +137,29 @@ export const FORM_EXPIRED = diagnosis(
   'Start the linking again from the Alexa app and submit the page it shows. If it keeps happening, check that the reverse proxy passes cookies on /alexa/authorize.',
 );
 
+/**
+ * The page was opened on a host other than the public URL's (e.g. 127.0.0.1 vs localhost): its
+ * CSRF cookie belongs to that host, the form posts to the public URL, and the browser does not
+ * send the cookie there, so the sign-in ends in "page expired". Undefined when the hosts agree
+ * (ports do not matter: cookies are per host) or the Host header is missing or unparsable.
+ */
+export function pageHostDiffers(host: string | undefined, publicUrl: string): Diagnosis | undefined {
+  if (!host) return undefined;
+  let opened: string;
+  try {
+    opened = new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
+  }
+  const expected = new URL(publicUrl).hostname;
+  if (opened === expected) return undefined;
+  return diagnosis(
+    'page_host_differs',
+    `The sign-in page was opened on host ${opened}, but the public URL (the issuer) is ${publicUrl}, on host ${expected}. The page’s cookie belongs to ${opened} and the form posts to ${expected}, so the browser does not send the cookie back and the sign-in ends in “This page has expired”.`,
+    `Open the page through the public URL (${publicUrl}/alexa/authorize…), or set public_url (BRIDGE_PUBLIC_URL) to the address people and Alexa really use. Behind a reverse proxy, also pass the Host header on (nginx: proxy_set_header Host $host).`,
+  );
+}
+
 export function saveFailed(detail: string): Diagnosis {
   return diagnosis('storage_failed', `The code could not be saved: ${detail}.`, 'Check the data dir’s disk space and permissions (alexa-oauth-bridge doctor), then link again.');
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { BridgeContext } from '../context.js';
 import { ATTEMPT_FIELD, type AuthorizationTrace } from '../oauth/observer.js';
 import type { OAuthParams } from '../oauth/params.js';
-import { diagnoseAuthorizeRefusal, diagnoseSignInFailure, DENIED, FORM_EXPIRED, saveFailed } from './authorizeDiagnoses.js';
+import { diagnoseAuthorizeRefusal, diagnoseSignInFailure, DENIED, FORM_EXPIRED, pageHostDiffers, saveFailed } from './authorizeDiagnoses.js';
 import type { FlowFields, FlowRecorder, NewStep } from './flowRecorder.js';
 import { STEPS } from './steps.js';
 
@@ -33,8 +33,15 @@ export function traceAuthorizeRequest(context: BridgeContext, flows: FlowRecorde
   return {
     attemptId: flowId,
     refused: (refusal) => record({ kind: 'refused', diagnosis: diagnoseAuthorizeRefusal(context, params, refusal) }),
-    pageShown: () => record({ kind: 'page' }),
-    formExpired: () => record({ kind: 'form-expired', diagnosis: FORM_EXPIRED }),
+    pageShown: (host) => {
+      const differs = pageHostDiffers(host, context.config.publicUrl);
+      record({ kind: 'page', ...(differs ? { diagnosis: differs } : {}) });
+    },
+    // A page shown on another host explains the missing cookie better than the usual causes.
+    formExpired: () => {
+      const shown = open?.steps.findLast((step) => step.kind === 'page');
+      record({ kind: 'form-expired', diagnosis: shown?.diagnosis?.reason === 'page_host_differs' ? shown.diagnosis : FORM_EXPIRED });
+    },
     denied: () => record({ kind: 'denied', diagnosis: DENIED }),
     signInFailed: (kind, username, detail) =>
       record({

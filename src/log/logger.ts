@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pinoRoll from 'pino-roll';
@@ -138,18 +138,19 @@ export async function createDaemonLogger(
   // pino-roll's own mkdir races with its first open; the folder must exist before it starts.
   // Creating an empty folder or file takes no free blocks, so this works on a full disk too.
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  const file = new GuardedDestination(
-    await pinoRoll({
-      file: join(folder, 'bridge'),
-      size: `${Math.round(config.logFileMb * 1024)}k`,
-      limit: { count: config.logFiles - 1, removeOtherLogFiles: true },
-      // Synchronous writes: pino-roll rolls on the stream's 'drain', which buffered bursts delay far
-      // past the cap. Unbuffered, too: the audit trail keeps every line up to a crash.
-      sync: true,
-      maxLength: MAX_PENDING_BYTES,
-    }),
-    reportRecovery(`the log files in ${folder}`),
-  );
+  const rolling = await pinoRoll({
+    file: join(folder, 'bridge'),
+    size: `${Math.round(config.logFileMb * 1024)}k`,
+    // pino-roll's count is the files kept besides the current one, and must be at least 1; for
+    // log_files=1 the one it keeps is removed below once each roll's own cleanup is done.
+    limit: { count: Math.max(1, config.logFiles - 1), removeOtherLogFiles: true },
+    // Synchronous writes: pino-roll rolls on the stream's 'drain', which buffered bursts delay far
+    // past the cap. Unbuffered, too: the audit trail keeps every line up to a crash.
+    sync: true,
+    maxLength: MAX_PENDING_BYTES,
+  });
+  if (config.logFiles === 1) rolling.on('cleanup-complete', () => void removeLogFilesBut(folder, rolling.file));
+  const file = new GuardedDestination(rolling, reportRecovery(`the log files in ${folder}`));
   const streams = pino.multistream([
     { level: config.logLevel, stream: out },
     { level: config.logLevel, stream: file },
@@ -162,4 +163,12 @@ export async function createDaemonLogger(
       file.end();
     },
   };
+}
+
+/** Removes every rolled log file in `folder` except `current` (a full path). */
+async function removeLogFilesBut(folder: string, current: string): Promise<void> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  await Promise.all(
+    names.filter((name) => /^bridge\.\d+\.log$/.test(name) && join(folder, name) !== current).map((name) => unlink(join(folder, name)).catch(() => undefined)),
+  );
 }

@@ -19,7 +19,8 @@ export interface AuthorizationTrace {
   /** The id of the linking attempt this request belongs to, when one is kept: the reference on the page. */
   readonly attemptId: string | undefined;
   refused(refusal: AuthorizeRefusal): void;
-  pageShown(): void;
+  /** `host`: the request's Host header, to tell when the page was opened on another host than the public URL's. */
+  pageShown(host: string | undefined): void;
   formExpired(): void;
   denied(): void;
   signInFailed(kind: SignInFailureKind, username: string, detail?: string): void;

@@ -1,3 +1,4 @@
+import type { Config } from '../config/schema.js';
 import type { BridgeContext } from '../context.js';
 import { ALEXA_REDIRECT_HOSTS } from '../oauth/redirectUriDifferences.js';
 import { hashSecret, newOpaqueToken } from '../oauth/secrets.js';
@@ -82,14 +83,10 @@ export async function addClient(
 
 /** Registers or updates the client named in the configuration (the add-on's options). */
 export async function syncConfiguredClient(context: BridgeContext): Promise<'created' | 'updated' | 'unchanged' | 'none'> {
-  const { clientId, clientSecret, alexaVendorId, scopes } = context.config;
-  if (!clientId) return 'none';
-  const existing = context.store.clients.get(clientId);
-  const { record } = buildClient(
-    context,
-    { id: clientId, name: existing?.name ?? 'Alexa skill', alexaVendorId, secret: clientSecret, public: !clientSecret, scopes },
-    'config',
-  );
+  const input = configuredClient(context.config);
+  if (!input) return 'none';
+  const existing = context.store.clients.get(input.id);
+  const { record } = buildClient(context, { ...input, name: existing?.name ?? input.name }, 'config');
   if (existing) {
     const next = { ...record, createdAt: existing.createdAt, updatedAt: existing.updatedAt };
     if (JSON.stringify(next) === JSON.stringify(existing)) return 'unchanged';
@@ -132,17 +129,42 @@ function requireClient(context: BridgeContext, id: string): ClientRecord {
   return client;
 }
 
-function buildClient(
-  context: BridgeContext,
-  input: NewClient,
-  source: ClientRecord['source'],
-): { record: ClientRecord; secret?: string } {
+/** The client kept registered from configuration (client_id and the settings beside it), if any. */
+function configuredClient(config: Config): NewClient | undefined {
+  const { clientId, clientSecret, alexaVendorId, scopes } = config;
+  if (!clientId) return undefined;
+  return { id: clientId, name: 'Alexa skill', alexaVendorId, secret: clientSecret, public: !clientSecret, scopes };
+}
+
+/**
+ * What would stop the configured client from being registered at start-up, as one line; undefined
+ * when nothing would (or no client is configured). Checked before the daemon starts, so that a
+ * problem is reported as a configuration problem rather than a failed start.
+ */
+export function configuredClientProblem(config: Config): string | undefined {
+  const input = configuredClient(config);
+  if (!input) return undefined;
+  try {
+    checkCredentials(input);
+    checkRedirectsAndScopes(input);
+    return undefined;
+  } catch (error) {
+    if (error instanceof CommandFailure) return `the configured client ${input.id}: ${error.message}`;
+    throw error;
+  }
+}
+
+/** The checks every new client passes. Throws CommandFailure. */
+function checkCredentials(input: NewClient): void {
   if (!CLIENT_ID.test(input.id)) throw new CommandFailure('client_id must be 1-200 printable ASCII characters without spaces');
   if (input.public && input.secret) throw new CommandFailure('a public client has no secret: use --secret or --public, not both');
   if (input.secret !== undefined && input.secret.length < 16) {
     throw new CommandFailure('the secret must be at least 16 characters (leave --secret out to get a generated one)');
   }
-  if (input.backendFor?.length) return buildBackendClient(context, input, source);
+}
+
+/** An ordinary (not backend) client's redirect URIs and scopes, checked. Throws CommandFailure. */
+function checkRedirectsAndScopes(input: NewClient): { redirectUris: string[]; scopes: string[] } {
   const redirectUris = [
     ...(input.alexaVendorId ? alexaRedirectUris(input.alexaVendorId) : []),
     ...(input.redirectUris ?? []).map(checkRedirectUri),
@@ -152,6 +174,17 @@ function buildClient(
   for (const scope of scopes) {
     if (!SCOPE_TOKEN.test(scope)) throw new CommandFailure(`scope "${scope}" is not a valid scope token (RFC 6749 §3.3)`);
   }
+  return { redirectUris, scopes };
+}
+
+function buildClient(
+  context: BridgeContext,
+  input: NewClient,
+  source: ClientRecord['source'],
+): { record: ClientRecord; secret?: string } {
+  checkCredentials(input);
+  if (input.backendFor?.length) return buildBackendClient(context, input, source);
+  const { redirectUris, scopes } = checkRedirectsAndScopes(input);
   const secret = input.public ? undefined : (input.secret ?? newOpaqueToken());
   const now = context.clock();
   return {

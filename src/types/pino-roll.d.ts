@@ -16,5 +16,13 @@ declare module 'pino-roll' {
     maxLength?: number;
   }
 
-  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & NodeJS.EventEmitter & { end(): void; flushSync(): void }>;
+  /** A sonic-boom stream; it emits `cleanup-complete` once a roll has removed the files past the limit. */
+  interface RollingStream extends DestinationStream, NodeJS.EventEmitter {
+    /** The path of the file now written to. */
+    readonly file: string;
+    end(): void;
+    flushSync(): void;
+  }
+
+  export default function pinoRoll(options: PinoRollOptions): Promise<RollingStream>;
 }

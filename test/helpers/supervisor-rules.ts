@@ -1,23 +1,40 @@
-// The Home Assistant Supervisor's rules for an add-on's config.yaml, its
-// translations/*.yaml and build.yaml, transcribed from home-assistant/supervisor:
+// The Home Assistant Supervisor's rules for an add-on ("app" in its code since
+// 2026) config.yaml and translations/*.yaml, and its advisories about
+// deprecated fields and build.yaml, transcribed from home-assistant/supervisor
+// (2026.08, where the modules moved from supervisor/addons/ to supervisor/apps/):
 //
-//   supervisor/addons/validate.py  _SCHEMA_ADDON_CONFIG, SCHEMA_ELEMENT,
-//                                  SCHEMA_ADDON_TRANSLATIONS, SCHEMA_BUILD_CONFIG
-//   supervisor/addons/options.py   RE_SCHEMA_ELEMENT, and AddonOptions, which
-//                                  checks option values against the schema
-//   supervisor/validate.py         docker_ports, network_port
-//   supervisor/const.py            ARCH_ALL, AddonStartup, AddonBootConfig
-//   supervisor/addons/const.py     RE_SLUG
+//   supervisor/apps/validate.py  _SCHEMA_APP_CONFIG, SCHEMA_ELEMENT,
+//                                SCHEMA_APP_TRANSLATIONS, SCHEMA_BUILD_CONFIG,
+//                                _warn_app_config and _migrate_app_config (the
+//                                deprecation warnings)
+//   supervisor/apps/options.py   RE_SCHEMA_ELEMENT, and AppOptions, which
+//                                checks option values against the schema
+//   supervisor/apps/build.py     the warning for a build.yaml
+//   supervisor/validate.py       docker_ports, network_port
+//   supervisor/const.py          ARCH_ALL, ARCH_DEPRECATED, MACHINE_DEPRECATED,
+//                                AppStartup, AppBootConfig
+//   supervisor/apps/const.py     RE_SLUG, MappingType
 //
-// Each check returns a list of problems, empty when all is well. Where a rule
-// is stricter than the Supervisor's, its comment starts "House rule" and says
-// why: mostly because the Supervisor accepts the value and then fails, or
+// Each check returns a list of problems, empty when all is well; the warnings
+// are what the Supervisor logs for a deprecated but still accepted field. Where
+// a rule is stricter than the Supervisor's, its comment starts "House rule" and
+// says why: mostly because the Supervisor accepts the value and then fails, or
 // silently drops it, at run time.
 
 export type Problems = string[];
 type Mapping = Record<string, unknown>;
 
-export const ARCH_ALL = ['armhf', 'armv7', 'aarch64', 'amd64', 'i386'];
+export const ARCH_ALL = ['aarch64', 'amd64'];
+// Still accepted (ARCH_ALL_COMPAT), with a warning.
+const ARCH_DEPRECATED = ['armhf', 'armv7', 'i386'];
+const MACHINE_DEPRECATED = ['odroid-xu', 'qemuarm', 'qemux86', 'raspberrypi', 'raspberrypi2', 'raspberrypi3', 'raspberrypi4', 'tinker'];
+// Map types deprecated in 2026.07, and what replaces them.
+const LEGACY_MAP_TYPES: Record<string, string> = {
+  addons: 'local_apps',
+  all_addon_configs: 'all_app_configs',
+  addon_config: 'app_config',
+  config: 'homeassistant_config',
+};
 const STARTUP_VALUES = ['initialize', 'system', 'services', 'application', 'once'];
 const BOOT_VALUES = ['auto', 'manual', 'manual_only'];
 const DEFAULT_INGRESS_PORT = 8099;
@@ -32,7 +49,6 @@ const RE_WEBUI = /^(?:https?|\[PROTO:\w+\]):\/\/\[HOST\]:\[PORT:\d+\].*$/;
 // the protocol out keeps ports, ports_description and the translations'
 // network keys the same strings.
 const RE_PORT_KEY = /^\d+\/(?:tcp|udp)$/;
-const RE_DOCKER_IMAGE_BUILD = /^([a-zA-Z\-.:\d{}]+\/)*?([-\w{}]+)\/([-\w{}]+)(:[.\-\w{}]+)?$/;
 const RE_SCHEMA_ELEMENT = new RegExp(
   '^(?:' +
     '|bool|email|url|port' +
@@ -121,10 +137,9 @@ export function parseSchemaElement(element: string): ScalarType | undefined {
   // with JavaScript's engine here, Python's there; they agree on the basics.)
   if (Number.isNaN(type.min) || Number.isNaN(type.max)) return undefined;
   if (type.pattern !== undefined && !compiles(type.pattern)) return undefined;
-  // House rule: until home-assistant/supervisor#7044 (2026) the Supervisor
-  // compared a bounded str or password value itself, not its length, with the
-  // bounds, so every value failed and the options could not be saved.
-  if ((kind === 'str' || kind === 'password') && (type.min !== undefined || type.max !== undefined)) return undefined;
+  // Bounds of str and password are lengths. (Before 2026.07.4,
+  // home-assistant/supervisor#7044, every value of a bounded one failed; the
+  // Supervisor updates itself, so no install runs such a version for long.)
   return type;
 }
 
@@ -148,7 +163,12 @@ function scalarProblem(type: ScalarType, value: unknown): string | undefined {
   switch (type.kind) {
     case 'str':
     case 'password':
-      return typeof value === 'string' ? undefined : 'is not a string';
+      // vol.Length: the bounds are the string's length.
+      if (typeof value !== 'string') return 'is not a string';
+      // Python counts code points, not UTF-16 units.
+      if (type.min !== undefined && [...value].length < type.min) return `is shorter than ${type.min} characters`;
+      if (type.max !== undefined && [...value].length > type.max) return `is longer than ${type.max} characters`;
+      return undefined;
     // House rule for int, float and bool: vol.Coerce and vol.Boolean also take
     // strings and truncate floats; a default should have the option's own type.
     case 'int':
@@ -163,9 +183,13 @@ function scalarProblem(type: ScalarType, value: unknown): string | undefined {
       return isUrl(value) ? undefined : 'is not a URL';
     case 'port':
       return isPort(value) ? undefined : 'is not a port (1-65535)';
-    case 'match':
-      // vol.Match uses re.match: anchored at the start only.
-      return new RegExp(`^(?:${type.pattern})`).test(String(value)) ? undefined : `does not match ${type.pattern}`;
+    case 'match': {
+      // vol.Match uses re.match: anchored at the start only. And Python's $ also matches just
+      // before a final newline, so "abc\n" matches ^abc$.
+      const text = String(value);
+      const matches = (candidate: string) => new RegExp(`^(?:${type.pattern})`).test(candidate);
+      return matches(text) || (text.endsWith('\n') && matches(text.slice(0, -1))) ? undefined : `does not match ${type.pattern}`;
+    }
     case 'list':
       return type.choices?.includes(String(value)) ? undefined : `is not one of ${type.choices?.join(', ')}`;
     case 'device':
@@ -246,8 +270,8 @@ function requiredProblems(manifest: Mapping): Problems {
   if (!Array.isArray(arch) || arch.length === 0) {
     problems.push('arch: required list of architectures');
   } else {
-    for (const a of arch.filter((a) => !ARCH_ALL.includes(a))) {
-      problems.push(`arch: "${String(a)}" is not one of ${ARCH_ALL.join(', ')}`);
+    for (const a of arch.filter((a) => !ARCH_ALL.includes(a) && !ARCH_DEPRECATED.includes(a))) {
+      problems.push(`arch: "${String(a)}" is not one of ${[...ARCH_ALL, ...ARCH_DEPRECATED].join(', ')}`);
     }
   }
   return problems;
@@ -386,22 +410,39 @@ export function validateTranslation(translation: unknown, manifest: Mapping): Pr
   return problems;
 }
 
-/** SCHEMA_BUILD_CONFIG's build_from, and (house rule) one image per arch of the manifest. */
-export function validateBuildConfig(build: unknown, manifest: Mapping): Problems {
-  if (!isMapping(build)) return ['build.yaml must be a mapping'];
-  const from = build.build_from;
-  if (typeof from === 'string') {
-    return RE_DOCKER_IMAGE_BUILD.test(from) ? [] : [`build_from: "${from}" is not an image name`];
+/**
+ * What the Supervisor logs at warning level for a config.yaml it still accepts: deprecated
+ * fields and values (_warn_app_config, _migrate_app_config in supervisor/apps/validate.py).
+ */
+export function manifestWarnings(manifest: Mapping): string[] {
+  const warnings: string[] = [];
+  const list = (key: string): unknown[] => (Array.isArray(manifest[key]) ? (manifest[key] as unknown[]) : []);
+  if ('advanced' in manifest) warnings.push("uses the deprecated 'advanced' config field, which is ignored");
+  if ('codenotary' in manifest) warnings.push("uses the deprecated 'codenotary' config field, which is no longer used and ignored");
+  const arches = list('arch').filter((a) => ARCH_DEPRECATED.includes(String(a)));
+  if (arches.length > 0) warnings.push(`uses deprecated 'arch' values: ${arches.join(', ')}`);
+  const machines = list('machine').filter((m) => MACHINE_DEPRECATED.includes(String(m).replace(/^!/, '')));
+  if (machines.length > 0) warnings.push(`uses deprecated 'machine' values: ${machines.join(', ')}`);
+  if (manifest.startup === 'before' || manifest.startup === 'after') warnings.push(`uses deprecated 'startup' value '${manifest.startup}'`);
+  if ('auto_uart' in manifest) warnings.push("uses deprecated 'auto_uart'; use 'uart' instead");
+  if (list('devices').some((d) => String(d).includes(':'))) warnings.push("uses a deprecated 'devices' format; use a list of paths only");
+  if ('tmpfs' in manifest && typeof manifest.tmpfs !== 'boolean') warnings.push("uses a deprecated 'tmpfs' format; use a boolean instead");
+  for (const key of ['snapshot_exclude', 'snapshot_post', 'snapshot_pre', 'snapshot'].filter((k) => k in manifest)) {
+    warnings.push(`uses deprecated config '${key}'; use '${key.replace('snapshot', 'backup')}' instead`);
   }
-  if (!isMapping(from)) return ['build_from: must be an image name or a mapping of arch to image'];
-  const problems: Problems = [];
-  for (const [arch, image] of Object.entries(from)) {
-    if (!ARCH_ALL.includes(arch)) problems.push(`build_from.${arch}: not an architecture`);
-    if (typeof image !== 'string' || !RE_DOCKER_IMAGE_BUILD.test(image)) {
-      problems.push(`build_from.${arch}: "${String(image)}" is not an image name`);
-    }
+  for (const entry of list('map')) {
+    const type = isMapping(entry) ? String(entry.type) : String(entry).split(':')[0]!;
+    if (type in LEGACY_MAP_TYPES) warnings.push(`uses legacy map type '${type}'; use '${LEGACY_MAP_TYPES[type]}' instead`);
   }
-  const archs = Array.isArray(manifest.arch) ? (manifest.arch as unknown[]) : [];
-  for (const arch of archs.filter((a) => !(String(a) in from))) problems.push(`build_from.${String(arch)}: missing`);
-  return problems;
+  return warnings;
+}
+
+/**
+ * A build.yaml beside config.yaml: deprecated (supervisor/apps/build.py); the Dockerfile's own
+ * ARG BUILD_FROM default is used without one.
+ */
+export function buildConfigWarnings(build: unknown): string[] {
+  const warnings = ['uses build.yaml which is deprecated; move build parameters into the Dockerfile directly'];
+  if (isMapping(build) && build.squash === true) warnings.push('squash is ignored: Docker BuildKit does not support it');
+  return warnings;
 }

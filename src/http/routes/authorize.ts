@@ -101,7 +101,7 @@ export function authorizeRoutes(context: ServerContext): { show: Middleware<Stat
     const request = check(ctx, params, trace);
     if (!request) return;
     renderPage(ctx, request, trace, 200);
-    trace.pageShown();
+    trace.pageShown(ctx.get('host') || undefined);
   };
 
   const decide: Middleware<State> = async (ctx) => {
