@@ -46,8 +46,8 @@ async function startAddon(t: { after(fn: () => unknown): void }, options: string
 }
 
 const cases: Array<[string, string, RegExp]> = [
-  ['a client_secret under 16 characters', JSON.stringify({ ...OPTIONS, client_secret: 'short' }), /^invalid setting client_secret .*: must be at least 16 characters$/],
-  ['no alexa_vendor_id', JSON.stringify({ ...OPTIONS, alexa_vendor_id: undefined }), /^invalid setting alexa_vendor_id .*: is needed with client_id \(alexa\)/],
+  ['a client_secret under 16 characters', JSON.stringify({ ...OPTIONS, client_secret: 'short' }), /^client_secret \(hidden\) in .*options\.json: must be at least 16 characters$/],
+  ['no alexa_vendor_id', JSON.stringify({ ...OPTIONS, alexa_vendor_id: undefined }), /^alexa_vendor_id \(BRIDGE_ALEXA_VENDOR_ID\), not given: is needed with client_id \(alexa\)/],
   ['a client_id with a space', JSON.stringify({ ...OPTIONS, client_id: 'alexa skill' }), /^the configured client alexa skill: client_id must be 1-200 printable ASCII characters/],
   ['an options file that is not JSON', '{"public_url": ', /^config file .*options\.json is not valid JSON/],
 ];
@@ -86,7 +86,7 @@ for (const [name, options, expected] of cases) {
 test('every problem at once, and listeners from the settings that are still valid', async (t) => {
   const { daemon } = await startAddon(t, JSON.stringify({ ...OPTIONS, client_secret: 'short', alexa_vendor_id: undefined, access_token_ttl: 10 }));
   const body = (await (await fetch(`${daemon.url}/health`)).json()) as Health;
-  assert.deepEqual(body.problems.map((problem) => /^invalid setting (\w+)/.exec(problem)?.[1]).sort(), ['access_token_ttl', 'alexa_vendor_id', 'client_secret']);
+  assert.deepEqual(body.problems.map((problem) => /^(\w+)/.exec(problem)?.[1]).sort(), ['access_token_ttl', 'alexa_vendor_id', 'client_secret']);
 });
 
 test('plain serve still stops at a configuration problem with one line and exit 1 (contract)', async () => {
@@ -98,6 +98,6 @@ test('plain serve still stops at a configuration problem with one line and exit 
     timeout: 20_000,
   });
   assert.equal(result.status, 1);
-  assert.match(result.stderr, /^alexa-oauth-bridge: invalid setting alexa_vendor_id \(BRIDGE_ALEXA_VENDOR_ID\): is needed with client_id \(alexa\)/);
+  assert.match(result.stderr, /^alexa-oauth-bridge: alexa_vendor_id \(BRIDGE_ALEXA_VENDOR_ID\), not given: is needed with client_id \(alexa\)/);
   assert.equal(result.stderr.trim().split('\n').length, 1);
 });

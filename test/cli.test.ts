@@ -94,9 +94,10 @@ test('client remove removes the client', async () => {
   assertFailedWithOneLine(await runCli(['client', 'show', CLIENT_ID], { dataDir }), new RegExp(CLIENT_ID));
 });
 
-test('client rotate-secret --json prints a new secret; the old one stops working on the running daemon', async (t) => {
+test('client rotate-secret --keep-old 0 --json prints a new secret; the old one stops working at once on the running daemon', async (t) => {
   const { bridge, cli } = await runningDaemon(t);
-  const rotated = await cliJson<Record<string, string>>(['client', 'rotate-secret', CLIENT_ID, '--json'], cli);
+  // The default overlap is covered by secret-rotation-overlap.test.ts.
+  const rotated = await cliJson<Record<string, string>>(['client', 'rotate-secret', CLIENT_ID, '--keep-old', '0', '--json'], cli);
   assert.equal(rotated['client_id'], CLIENT_ID);
   assert.notEqual(rotated['client_secret'], CLIENT_SECRET);
   assert.equal(await authenticates(bridge.url, CLIENT_ID, CLIENT_SECRET), false);

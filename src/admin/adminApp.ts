@@ -8,7 +8,7 @@ import { ADMIN_STYLE_HASH, adminPage } from '../views/admin/layout.js';
 import { admitIngressAndLoopback } from './access.js';
 import { AdminCsrf } from './csrf.js';
 import { accountsRoute, revokeAccountRoute } from './routes/accounts.js';
-import { clientsRoute, rotateSecretRoute } from './routes/clients.js';
+import { clientsRoute, endOverlapRoute, rotateSecretRoute } from './routes/clients.js';
 import { flowRoute, flowsRoute } from './routes/flows.js';
 import { overviewRoute } from './routes/overview.js';
 import { frameOf, sendPage, type AdminInfo, type AdminState } from './state.js';
@@ -62,6 +62,7 @@ export function createAdminApp(context: BridgeContext, info: AdminInfo): Koa {
   router.post('/accounts/:id/revoke', ...post, revokeAccountRoute(context));
   router.get('/clients', clientsRoute(context));
   router.post('/clients/:id/rotate-secret', ...post, rotateSecretRoute(context));
+  router.post('/clients/:id/end-overlap', ...post, endOverlapRoute(context));
   router.get('/flows', flowsRoute(context));
   router.get('/flows/:id', flowRoute(context));
 

@@ -29,7 +29,7 @@ export async function startAdminListener(context: BridgeContext, info: AdminInfo
       });
     });
   } catch (error) {
-    context.log.warn(`no admin page: cannot listen on ${adminHost}:${adminPort} (${(error as NodeJS.ErrnoException).code ?? error}); set admin_port to a free port or off`);
+    context.log.warn(`no admin page: cannot listen on ${adminHost}:${adminPort} (${(error as NodeJS.ErrnoException).code ?? error}); set admin_port (BRIDGE_ADMIN_PORT) to a free port or off`);
     return undefined;
   }
   const port = (server.address() as AddressInfo).port;

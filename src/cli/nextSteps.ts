@@ -1,4 +1,5 @@
 import type { BridgeContext } from '../context.js';
+import { LOCAL_CLI } from '../cliCommand.js';
 
 /** What a new installation still needs, in plain words; nothing once it is set up. */
 export function nextSteps(context: BridgeContext): string | undefined {
@@ -8,13 +9,13 @@ export function nextSteps(context: BridgeContext): string | undefined {
   if (store.clients.size === 0) {
     steps.push(
       `Register the Alexa skill as a client (the vendor id is the last part of the Alexa Redirect URLs in the developer console):\n` +
-        `    npx alexa-oauth-bridge ${dataDir} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID --name "My Alexa skill"`,
+        `    ${LOCAL_CLI} ${dataDir} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID --name "My Alexa skill"`,
     );
   }
   if (config.auth === 'local' && store.users.size === 0) {
     steps.push(
       `Add a user who may sign in on the consent page:\n` +
-        `    printf '%s' 'a-good-password' | npx alexa-oauth-bridge ${dataDir} user add alice --password-stdin`,
+        `    printf '%s' 'a-good-password' | ${LOCAL_CLI} ${dataDir} user add alice --password-stdin`,
     );
   }
   if (steps.length === 0) return undefined;

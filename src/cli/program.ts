@@ -1,16 +1,18 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { checkConfig, ConfigError, loadConfig, type ConfigSources } from '../config/load.js';
+import { checkConfig, ConfigError, loadConfig, servingProblem, type ConfigSources } from '../config/load.js';
 import { configuredClientProblem } from '../services/clients.js';
 import type { Config } from '../config/schema.js';
 import type { AdminCommandName } from '../control/commands.js';
 import { CommandFailure } from '../services/failure.js';
 import { DataFileError } from '../storage/snapshotAdapter.js';
+import { DEFAULT_SECRET_OVERLAP_MS } from '../services/clients.js';
 import { LockHeldError } from '../control/lock.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_FLOWS_LISTED } from '../diagnostics/flowViews.js';
 import { formatDoctorReport, formatFlowDetail, formatFlowList } from './diagnosticsOutput.js';
 import { formatRecord, formatTable } from './output.js';
 import { runCommandSomewhere } from './runAdminCommand.js';
+import { LOCAL_CLI } from '../cliCommand.js';
 
 interface GlobalOptions {
   dataDir?: string;
@@ -39,7 +41,7 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 function buildProgram(): Command {
-  const program = new Command('alexa-oauth-bridge')
+  const program = new Command(LOCAL_CLI)
     .description('OAuth 2 authorization server for Alexa account linking with Home Assistant')
     .version(VERSION)
     .option('--data-dir <dir>', 'where every persistent file lives (BRIDGE_DATA_DIR)')
@@ -72,7 +74,9 @@ function buildProgram(): Command {
       const { serve } = await import('./serve.js');
       if (!waitForConfig) return serve(configOf(command, flags));
       const checked = checkConfigOf(command, flags);
-      const problems = 'problems' in checked ? checked.problems : [configuredClientProblem(checked.config)].filter((p) => p !== undefined);
+      const problems = 'problems' in checked
+        ? checked.problems
+        : [servingProblem(checked.config), configuredClientProblem(checked.config)].filter((p) => p !== undefined);
       if ('config' in checked && problems.length === 0) return serve(checked.config);
       const { waitForConfig: wait } = await import('../setup/waitForConfig.js');
       const listeners = 'listeners' in checked ? checked.listeners : checked.config;
@@ -106,7 +110,9 @@ function buildProgram(): Command {
         scopes: options.scope,
         backendFor: options.backendFor,
       });
-      if (options.json) return print(JSON.stringify(result));
+      const { warnings, ...credentials } = result;
+      for (const warning of warnings) warn(warning);
+      if (options.json) return print(JSON.stringify(credentials));
       print(`Added client ${result.client_id}.`);
       if (result.client_secret) print(`Client secret (shown only now, stored hashed): ${result.client_secret}`);
     });
@@ -127,12 +133,47 @@ function buildProgram(): Command {
       print(`Removed client ${result.removed}; ${result.grants_revoked} linked account(s) revoked.`);
     });
   client
+    .command('update <client_id>')
+    .description('change redirect URIs, name or scopes; every linked account stays linked')
+    .option('--add-redirect-uri <uri>', 'allow one more redirect URI (repeatable)', collect)
+    .option('--remove-redirect-uri <uri>', 'stop allowing this redirect URI, exactly as registered (repeatable)', collect)
+    .option('--alexa-vendor-id <id>', "replace every Alexa redirect URI by Alexa's three regional ones for this vendor id")
+    .option('--scope <scope>', 'the scopes it may ask for, replacing the current ones (repeatable); links keep theirs', collect)
+    .option('--name <text>', 'the name shown on the consent page')
+    .option('--json', 'print the client as JSON')
+    .action(async (id: string, options: ClientUpdateOptions, command: Command) => {
+      const { client: updated, warnings } = await admin(command, 'client update', {
+        id,
+        name: options.name,
+        addRedirectUris: options.addRedirectUri,
+        removeRedirectUris: options.removeRedirectUri,
+        alexaVendorId: options.alexaVendorId,
+        scopes: options.scope,
+      });
+      for (const warning of warnings) warn(warning);
+      print(options.json ? JSON.stringify(updated) : `Updated client ${id}; its linked accounts stay linked.\n${formatRecord(updated)}`);
+    });
+  client
     .command('rotate-secret <client_id>')
-    .description('replace the secret; the old one stops working at once')
-    .option('--json', 'print {"client_id","client_secret"} as JSON')
-    .action(async (id: string, options: JsonOption, command: Command) => {
-      const result = await admin(command, 'client rotate-secret', { id });
-      print(options.json ? JSON.stringify(result) : `New client secret for ${id} (shown only now): ${result.client_secret}`);
+    .description('make a new secret; the old one keeps working for a while (--keep-old), so Alexa does not fail meanwhile')
+    .option('--keep-old <duration>', `how long the old secret keeps working: e.g. 24h, 30m, 7d, or 0 to end it at once (default ${formatDuration(DEFAULT_SECRET_OVERLAP_MS)})`, parseDuration)
+    .option('--json', 'print {"client_id","client_secret","old_secret_valid_until"} as JSON')
+    .action(async (id: string, options: JsonOption & { keepOld?: number }, command: Command) => {
+      const result = await admin(command, 'client rotate-secret', { id, keepOldMs: options.keepOld });
+      if (options.json) return print(JSON.stringify(result));
+      print(`New client secret for ${id} (shown only now): ${result.client_secret}`);
+      print(
+        result.old_secret_valid_until
+          ? `The old secret keeps working until ${result.old_secret_valid_until}. Paste the new one into the Alexa console, then end the overlap: ${LOCAL_CLI} client end-overlap ${id}`
+          : 'The old secret no longer works.',
+      );
+    });
+  client
+    .command('end-overlap <client_id>')
+    .description('stop accepting the old secret after a rotate-secret, before its time is up')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const result = await admin(command, 'client end-overlap', { id });
+      print(result.ended ? `The old secret of ${id} no longer works.` : `Client ${id} had no old secret still working; nothing changed.`);
     });
 
   const user = program.command('user').description('local users who may sign in (auth = local)');
@@ -237,6 +278,32 @@ interface ClientAddOptions extends JsonOption {
   backendFor?: string[];
 }
 
+interface ClientUpdateOptions extends JsonOption {
+  addRedirectUri?: string[];
+  removeRedirectUri?: string[];
+  alexaVendorId?: string;
+  scope?: string[];
+  name?: string;
+}
+
+const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `90s`, `30m`, `24h`, `7d`, or `0`, to milliseconds. */
+function parseDuration(value: string): number {
+  const match = /^(\d+)([smhd])$/.exec(value.trim()) ?? (value.trim() === '0' ? ['0', '0', 's'] : null);
+  if (!match) throw new InvalidArgumentError('give a number with a unit, e.g. 24h, 30m, 7d, 90s, or 0');
+  return Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS];
+}
+
+function formatDuration(ms: number): string {
+  const [unit, size] = Object.entries(DURATION_UNITS_MS).reverse().find(([, size]) => ms % size === 0) ?? ['s', 1000];
+  return `${ms / size}${unit}`;
+}
+
+function warn(text: string): void {
+  process.stderr.write(`warning: ${text}\n`);
+}
+
 function parseCount(value: string): number {
   const count = Number(value);
   if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('give a whole number of at least 1');
@@ -249,7 +316,7 @@ function print(text: string): void {
 
 /** The whole of standard input, without the final newline `echo` adds. */
 async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) throw new CommandFailure('--password-stdin reads a piped password, e.g. printf %s "$PW" | alexa-oauth-bridge user add NAME --password-stdin');
+  if (process.stdin.isTTY) throw new CommandFailure(`--password-stdin reads a piped password, e.g. printf %s "$PW" | ${LOCAL_CLI} user add NAME --password-stdin`);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');

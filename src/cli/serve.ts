@@ -1,3 +1,4 @@
+import { ConfigError, servingProblem } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { startDaemon } from '../daemon.js';
 import { createDaemonLogger } from '../log/logger.js';
@@ -5,6 +6,8 @@ import { nextSteps } from './nextSteps.js';
 
 /** `serve`: runs until SIGTERM or SIGINT, then shuts down gracefully (exit 0). */
 export async function serve(config: Config): Promise<void> {
+  const problem = servingProblem(config);
+  if (problem) throw new ConfigError(problem);
   const { log, close } = await createDaemonLogger(config);
   const daemon = await startDaemon(config, log);
   const steps = nextSteps(daemon.context);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { z } from 'zod';
+import { ZodDefault, ZodNumber, ZodOptional, type z } from 'zod';
+import { LOCAL_CLI } from '../cliCommand.js';
 import { configSchema, envName, fileKey, settingNames, type Config, type SettingName } from './schema.js';
 
 /** A configuration problem, said in one line that names the setting. */
@@ -44,9 +45,10 @@ export function checkConfig(sources: ConfigSources): ConfigCheck {
       problems.push(error.message);
     }
   }
-  const merged: RawSettings = { ...fromFile, ...readEnv(sources.env), ...withoutEmpty(sources.flags ?? {}) };
+  const given: GivenSettings = { file: fromFile, env: readEnv(sources.env), flags: withoutEmpty(sources.flags ?? {}) };
+  const merged: RawSettings = { ...given.file, ...given.env, ...given.flags };
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, sources.file)));
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, given, sources.file)));
   if (problems.length > 0 || !parsed.success) return { problems, listeners: usableListeners(merged) };
   const settings = parsed.data;
   return {
@@ -115,12 +117,55 @@ function withoutEmpty(settings: RawSettings): RawSettings {
   );
 }
 
-function describeIssue(issue: z.core.$ZodIssue, file: string | undefined): string {
+interface GivenSettings {
+  file: RawSettings;
+  env: RawSettings;
+  flags: RawSettings;
+}
+
+/**
+ * One line naming the setting as the user gave it (flag, variable or file key) with the value
+ * given, and what it must be: `BRIDGE_PORT="abc": must be a whole number from 0 to 65535`.
+ */
+function describeIssue(issue: z.core.$ZodIssue, given: GivenSettings, file: string | undefined): string {
   const name = issue.path[0] as SettingName | undefined;
   if (!name) return `invalid configuration: ${issue.message}`;
   if (issue.code === 'unrecognized_keys') return `unknown setting: ${issue.keys.join(', ')}`;
-  const where = `${fileKey(name)} (${envName(name)}${file ? ` or ${file}` : ''})`;
-  return `invalid setting ${where}: ${issue.message}`;
+  const problem = plainProblem(issue, name);
+  // A secret is never repeated: error lines end up in logs.
+  const shown = (value: unknown) => (SECRET_SETTINGS.has(name) ? '(hidden)' : JSON.stringify(value));
+  if (name in given.flags) return `--${fileKey(name).replace(/_/g, '-')} ${shown(given.flags[name])}: ${problem}`;
+  if (name in given.env) return `${envName(name)}=${shown(given.env[name])}: ${problem}`;
+  if (name in given.file) return `${fileKey(name)} ${shown(given.file[name])} in ${file}: ${problem}`;
+  return `${fileKey(name)} (${envName(name)}), not given: ${problem}`;
+}
+
+const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['clientSecret', 'supervisorToken']);
+
+/** What the value must be, in words; for numbers, with the range the schema allows. */
+function plainProblem(issue: z.core.$ZodIssue, name: SettingName): string {
+  let schema = configSchema.shape[name] as z.ZodType;
+  while (schema instanceof ZodDefault || schema instanceof ZodOptional) schema = schema.unwrap() as z.ZodType;
+  if (schema instanceof ZodNumber && ['invalid_type', 'too_small', 'too_big'].includes(issue.code)) {
+    // An int() without max() reports the largest safe integer: no real bound.
+    const bounded = (value: number | null): value is number => value !== null && Math.abs(value) < Number.MAX_SAFE_INTEGER;
+    const { minValue: min, maxValue: max } = schema;
+    const range = bounded(min) && bounded(max) ? `from ${min} to ${max}` : bounded(min) ? `of at least ${min}` : '';
+    return `must be a ${schema.isInt ? 'whole number' : 'number'}${range ? ` ${range}` : ''}`;
+  }
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map(String).join(', ')}`;
+  return issue.message;
+}
+
+/**
+ * What would make `serve` useless, as one line (the CLI's admin commands do not need it): Home
+ * Assistant sign-in without the Supervisor's token fails for everybody.
+ */
+export function servingProblem(config: Config): string | undefined {
+  if (config.auth === 'homeassistant' && !config.supervisorToken) {
+    return `auth is homeassistant (BRIDGE_AUTH), but SUPERVISOR_TOKEN is not set, so nobody could sign in: the Home Assistant Supervisor sets it inside the add-on; outside it, use BRIDGE_AUTH=local and add users with ${LOCAL_CLI} user add`;
+  }
+  return undefined;
 }
 
 /** Things that work but will hurt: said once at start-up. */

@@ -1,7 +1,17 @@
 import type { BridgeContext } from '../context.js';
 import { listFlows, showFlow } from '../diagnostics/flowViews.js';
 import { runDoctor, type DoctorOptions } from '../doctor/doctor.js';
-import { addClient, listClients, removeClient, rotateClientSecret, showClient, type NewClient } from '../services/clients.js';
+import {
+  addClient,
+  endSecretOverlap,
+  listClients,
+  removeClient,
+  rotateClientSecret,
+  showClient,
+  updateClient,
+  type ClientChanges,
+  type NewClient,
+} from '../services/clients.js';
 import { listGrants, revokeGrant } from '../services/grants.js';
 import { addUser, changePassword, listUsers, removeUser } from '../services/users.js';
 
@@ -15,7 +25,10 @@ export const adminCommands = {
   'client list': (context: BridgeContext) => listClients(context),
   'client show': (context: BridgeContext, args: { id: string }) => showClient(context, args.id),
   'client remove': (context: BridgeContext, args: { id: string }) => removeClient(context, args.id),
-  'client rotate-secret': (context: BridgeContext, args: { id: string }) => rotateClientSecret(context, args.id),
+  'client update': (context: BridgeContext, args: ClientChanges) => updateClient(context, args),
+  'client rotate-secret': (context: BridgeContext, args: { id: string; keepOldMs?: number | undefined }) =>
+    rotateClientSecret(context, args.id, args.keepOldMs),
+  'client end-overlap': (context: BridgeContext, args: { id: string }) => endSecretOverlap(context, args.id),
   'user add': (context: BridgeContext, args: { username: string; password: string }) =>
     addUser(context, args.username, args.password),
   'user passwd': (context: BridgeContext, args: { username: string; password: string }) =>

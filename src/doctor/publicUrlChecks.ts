@@ -2,6 +2,7 @@ import type { BridgeContext } from '../context.js';
 import { formatDuration, formatTime } from '../text/prose.js';
 import { fail, pass, warn, type Check } from './check.js';
 import { describeNetworkError, probe, servedCertificate, type ProbeAnswer } from './probe.js';
+import { LOCAL_CLI } from '../cliCommand.js';
 
 // What `doctor` learns by asking the public URL from here, as Amazon would.
 
@@ -69,7 +70,7 @@ export function checkReachesDaemon(context: BridgeContext, answers: PublicAnswer
     return fail(id, title, `${url} answered ${health.status} ${health.headers['content-type'] ?? ''}, not this bridge's health answer`, 'Make the reverse proxy forward /health, /.well-known/ and /alexa/ to the bridge (see docker/nginx).');
   }
   if (!local || local instanceof Error) {
-    return warn(id, title, `${url} answers as bridge instance ${theirs}, but this daemon's own listener ${local ? `cannot be reached (${describeNetworkError(local)})` : 'has no fixed port'}, so it is not known whether that is this one`, 'Start the daemon (alexa-oauth-bridge serve), then run doctor again.');
+    return warn(id, title, `${url} answers as bridge instance ${theirs}, but this daemon's own listener ${local ? `cannot be reached (${describeNetworkError(local)})` : 'has no fixed port'}, so it is not known whether that is this one`, `Start the daemon (${LOCAL_CLI} serve), then run doctor again.`);
   }
   const ours = instanceOf(local);
   if (theirs !== ours) {

@@ -8,6 +8,7 @@ import { formatDuration, listOf } from '../text/prose.js';
 import { ALEXA_REDIRECT_HOSTS, alexaRedirectUris } from '../services/clients.js';
 import type { ClientRecord } from '../storage/records.js';
 import { fail, pass, warn, type Check } from './check.js';
+import { LOCAL_CLI } from '../cliCommand.js';
 
 // What `doctor` can tell from this machine alone: configuration, data dir, clients, lifetimes.
 
@@ -68,9 +69,24 @@ export function checkTokenLifetimes(context: BridgeContext): Check {
 export function checkClients(context: BridgeContext): Check[] {
   const clients = [...context.store.clients.values()];
   if (clients.length === 0) {
-    return [fail('clients', 'Clients', 'no client is registered, so no skill can link', 'alexa-oauth-bridge client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID (or set client_id in the add-on options).')];
+    return [fail('clients', 'Clients', 'no client is registered, so no skill can link', `${LOCAL_CLI} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID (or set client_id in the add-on options).`)];
   }
-  return clients.map(checkClient);
+  const now = context.clock();
+  return [...clients.map(checkClient), ...clients.flatMap((client) => checkSecretOverlap(client, now))];
+}
+
+/** A rotation's overlap still running: both secrets work until it ends (see rotateClientSecret). */
+function checkSecretOverlap(client: ClientRecord, now: number): Check[] {
+  const until = client.previousSecret?.until;
+  if (until === undefined || until <= now) return [];
+  return [
+    warn(
+      `secret-overlap:${client.id}`,
+      `Old secret of ${client.id}`,
+      `the secret replaced by rotate-secret still works until ${new Date(until).toISOString()} (${formatDuration(until - now)} from now)`,
+      `Once the new secret is saved in the Alexa console, end the overlap: ${LOCAL_CLI} client end-overlap ${client.id}`,
+    ),
+  ];
 }
 
 function checkClient(client: ClientRecord): Check {
@@ -84,7 +100,7 @@ function checkClient(client: ClientRecord): Check {
   }
   const alexaLike = client.redirectUris.filter((uri) => ALEXA_REDIRECT_HOSTS.some((host) => uri.toLowerCase().includes(host)));
   if (alexaLike.length === 0) {
-    return warn(id, title, `no Alexa redirect URI is registered (${listOf(client.redirectUris)}); fine for testing, but Alexa cannot link`, `Register the skill's redirect URIs: client add … --alexa-vendor-id YOUR_VENDOR_ID.`);
+    return warn(id, title, `no Alexa redirect URI is registered (${listOf(client.redirectUris)}); fine for testing, but Alexa cannot link`, `Register the skill's redirect URIs: ${LOCAL_CLI} client update ${client.id} --alexa-vendor-id YOUR_VENDOR_ID`);
   }
   const vendorIds = [...new Set(alexaLike.map((uri) => alexaRegionOf(uri)?.vendorId).filter((vendor): vendor is string => vendor !== undefined))];
   const vendorId = client.alexaVendorId ?? vendorIds[0];
@@ -110,6 +126,6 @@ function checkClient(client: ClientRecord): Check {
     listOf(problems),
     client.source === 'config'
       ? 'Set alexa_vendor_id in the add-on options; it registers all three regions.'
-      : `Register all three regions: alexa-oauth-bridge client remove ${client.id}, then client add ${client.id} --alexa-vendor-id ${vendorId} with its secret and scopes.`,
+      : `Register all three regions (every linked account stays): ${LOCAL_CLI} client update ${client.id} --alexa-vendor-id ${vendorId}`,
   );
 }

@@ -53,7 +53,7 @@ export function authenticateClient(
     facts.authenticated = true;
     return { client, method: 'none' };
   }
-  if (client.public || !client.secretHash || !secretMatches(bodySecret, client.secretHash)) {
+  if (!clientSecretMatches(context, client, bodySecret)) {
     throw invalidClient('client authentication failed', `wrong client_secret for ${bodyId} (client_secret_post)`, 'wrong_client_secret');
   }
   facts.authenticated = true;
@@ -78,13 +78,21 @@ function authenticateBasic(context: BridgeContext, header: string, bodyId: strin
       facts.bodyClientId = bodyId;
       throw new OAuthError('invalid_request', 'client_id in the body differs from the HTTP Basic one', { reason: 'client_auth_conflict' });
     }
-    const secret = decodedForm(credentials.secret).find((candidate) => !client.public && client.secretHash !== undefined && secretMatches(candidate, client.secretHash));
+    const secret = decodedForm(credentials.secret).find((candidate) => clientSecretMatches(context, client, candidate));
     if (secret === undefined) throw invalidClient('client authentication failed', `wrong client secret for ${id} (client_secret_basic)`, 'wrong_client_secret');
     facts.presentedSecret = secret;
     facts.authenticated = true;
     return { client, method: 'client_secret_basic' };
   }
   throw invalidClient('client authentication failed', `unknown client_id ${ids[0]} (client_secret_basic)`, 'unknown_client');
+}
+
+/** The client's secret, or during a rotation's overlap its old one (see rotateClientSecret). */
+function clientSecretMatches(context: BridgeContext, client: ClientRecord, presented: string): boolean {
+  if (client.public || !client.secretHash) return false;
+  if (secretMatches(presented, client.secretHash)) return true;
+  const previous = client.previousSecret;
+  return previous !== undefined && context.clock() < previous.until && secretMatches(presented, previous.hash);
 }
 
 /**

@@ -1,12 +1,4 @@
-/** Amazon's three regional hosts; which one Alexa uses follows the Alexa app's language/region. */
-export const ALEXA_REDIRECT_HOSTS = ['pitangui.amazon.com', 'layla.amazon.com', 'alexa.amazon.co.jp'] as const;
-
-/** Where Alexa sends people back to, by host: the app picks it from its language and country setting. */
-const ALEXA_REGIONS: Readonly<Record<(typeof ALEXA_REDIRECT_HOSTS)[number], string>> = {
-  'pitangui.amazon.com': 'North America',
-  'layla.amazon.com': 'Europe and India',
-  'alexa.amazon.co.jp': 'Far East (Japan, Australia)',
-};
+import { ALEXA_REGION_NAMES as ALEXA_REGIONS } from '../services/alexaRedirects.js';
 
 const SKILL_LINK_PATH = /^\/api\/skill\/link\/([A-Za-z0-9]+)$/;
 

@@ -1,16 +1,19 @@
 import type { Config } from '../config/schema.js';
 import type { BridgeContext } from '../context.js';
-import { ALEXA_REDIRECT_HOSTS } from '../oauth/redirectUriDifferences.js';
 import { hashSecret, newOpaqueToken } from '../oauth/secrets.js';
 import type { ClientRecord } from '../storage/records.js';
+import { LOCAL_CLI } from '../cliCommand.js';
 import { CommandFailure } from './failure.js';
+import { ALEXA_VENDOR_ID, alexaRedirectUris, isAlexaHost, redirectUriWarnings } from './alexaRedirects.js';
+
+export { ALEXA_REDIRECT_HOSTS, alexaRedirectUris } from './alexaRedirects.js';
 import { revokeGrantsWhere } from './grants.js';
 
-export { ALEXA_REDIRECT_HOSTS };
+/** How long `rotate-secret` keeps the old secret working, unless told otherwise: a day to update the Alexa console. */
+export const DEFAULT_SECRET_OVERLAP_MS = 24 * 3600_000;
+/** The longest overlap: a leaked secret must not stay valid for long by mistake. */
+export const MAX_SECRET_OVERLAP_MS = 30 * 24 * 3600_000;
 
-export function alexaRedirectUris(vendorId: string): string[] {
-  return ALEXA_REDIRECT_HOSTS.map((host) => `https://${host}/api/skill/link/${vendorId}`);
-}
 
 export interface NewClient {
   id: string;
@@ -37,6 +40,8 @@ export interface ClientView {
   backend_for?: string[];
   source: ClientRecord['source'];
   created_at: string;
+  /** After a rotation with an overlap: until when (ISO 8601) the old secret still works. */
+  old_secret_valid_until?: string;
 }
 
 export interface ClientCredentials {
@@ -44,10 +49,33 @@ export interface ClientCredentials {
   client_secret?: string;
 }
 
+/** `client add`: the credentials, and what about the registration may hurt (see redirectUriWarnings). */
+export interface AddedClient extends ClientCredentials {
+  warnings: string[];
+}
+
+/** `rotate-secret`: the new secret, and until when (ISO 8601) the old one still works, if at all. */
+export interface RotatedSecret extends ClientCredentials {
+  old_secret_valid_until?: string;
+}
+
+/** What `client update` may change; every link (grant) of the client stays. */
+export interface ClientChanges {
+  id: string;
+  name?: string | undefined;
+  addRedirectUris?: string[] | undefined;
+  removeRedirectUris?: string[] | undefined;
+  /** Replaces every redirect URI on an Alexa host by the three for this vendor id. */
+  alexaVendorId?: string | undefined;
+  /** Replaces the scopes; links keep the scope they were granted. */
+  scopes?: string[] | undefined;
+}
+
 const CLIENT_ID = /^[\x21-\x7E]{1,200}$/; // RFC 6749 §A.1: VSCHAR, no spaces
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3
 
-export function viewClient(client: ClientRecord): ClientView {
+/** `now` (ms) decides whether an old secret's overlap is still running. */
+export function viewClient(client: ClientRecord, now: number): ClientView {
   return {
     client_id: client.id,
     name: client.name,
@@ -58,27 +86,75 @@ export function viewClient(client: ClientRecord): ClientView {
     ...(client.backendFor ? { backend_for: client.backendFor } : {}),
     source: client.source,
     created_at: new Date(client.createdAt).toISOString(),
+    ...(client.previousSecret && client.previousSecret.until > now
+      ? { old_secret_valid_until: new Date(client.previousSecret.until).toISOString() }
+      : {}),
   };
 }
 
 export function listClients(context: BridgeContext): ClientView[] {
-  return [...context.store.clients.values()].map(viewClient);
+  const now = context.clock();
+  return [...context.store.clients.values()].map((client) => viewClient(client, now));
 }
 
 export function showClient(context: BridgeContext, id: string): ClientView {
-  return viewClient(requireClient(context, id));
+  return viewClient(requireClient(context, id), context.clock());
 }
 
 export async function addClient(
   context: BridgeContext,
   input: NewClient,
   source: ClientRecord['source'] = 'cli',
-): Promise<ClientCredentials> {
-  if (context.store.clients.get(input.id)) throw new CommandFailure(`client ${input.id} already exists`);
+): Promise<AddedClient> {
+  if (context.store.clients.get(input.id)) {
+    throw new CommandFailure(`client ${input.id} already exists (change it with: ${LOCAL_CLI} client update ${input.id} …)`);
+  }
   const { record, secret } = buildClient(context, input, source);
   context.store.clients.put(record);
   await context.store.commit(context.store.clientsFile);
-  return { client_id: record.id, ...(secret ? { client_secret: secret } : {}) };
+  return { client_id: record.id, ...(secret ? { client_secret: secret } : {}), warnings: redirectUriWarnings(record.redirectUris) };
+}
+
+/**
+ * `client update`: changes a client's redirect URIs, name or scopes in place, so every account
+ * linked through it stays linked. Refuses a change the configuration would undo at the next start.
+ */
+export async function updateClient(context: BridgeContext, changes: ClientChanges): Promise<{ client: ClientView; warnings: string[] }> {
+  const client = requireClient(context, changes.id);
+  const { name, addRedirectUris = [], removeRedirectUris = [], alexaVendorId, scopes } = changes;
+  const touchesLinking = addRedirectUris.length > 0 || removeRedirectUris.length > 0 || alexaVendorId !== undefined || scopes !== undefined;
+  if (name === undefined && !touchesLinking) {
+    throw new CommandFailure('nothing to change: give --add-redirect-uri, --remove-redirect-uri, --alexa-vendor-id, --scope or --name');
+  }
+  if (client.source === 'config' && (touchesLinking || name !== undefined)) {
+    throw new CommandFailure(`client ${client.id} comes from the configuration (the add-on options): change alexa_vendor_id or scopes there; a change here would be undone at the next start`);
+  }
+  if (client.backendFor && touchesLinking) {
+    throw new CommandFailure(`client ${client.id} is a backend client: it has no redirect URIs and no scopes`);
+  }
+  let redirectUris = [...client.redirectUris];
+  for (const uri of removeRedirectUris) {
+    if (!redirectUris.includes(uri)) throw new CommandFailure(`redirect URI ${uri} is not registered for ${client.id} (registered: ${client.redirectUris.join(', ')})`);
+    redirectUris = redirectUris.filter((registered) => registered !== uri);
+  }
+  if (alexaVendorId !== undefined) {
+    checkVendorId(alexaVendorId);
+    // Every Alexa-host URI goes, near misses (a trailing slash, another vendor id) included.
+    redirectUris = [...redirectUris.filter((uri) => !isAlexaHost(uri)), ...alexaRedirectUris(alexaVendorId)];
+  }
+  redirectUris = [...new Set([...redirectUris, ...addRedirectUris.map(checkRedirectUri)])];
+  if (redirectUris.length === 0 && !client.backendFor) throw new CommandFailure(`client ${client.id} needs at least one redirect URI`);
+  const record: ClientRecord = {
+    ...client,
+    name: name?.trim() || client.name,
+    redirectUris,
+    scopes: scopes === undefined ? client.scopes : checkScopes(scopes),
+    ...(alexaVendorId !== undefined ? { alexaVendorId } : {}),
+    updatedAt: context.clock(),
+  };
+  context.store.clients.put(record);
+  await context.store.commit(context.store.clientsFile);
+  return { client: viewClient(record, context.clock()), warnings: redirectUriWarnings(record.redirectUris) };
 }
 
 /** Registers or updates the client named in the configuration (the add-on's options). */
@@ -111,16 +187,45 @@ export async function removeClient(context: BridgeContext, id: string): Promise<
   return { removed: id, grants_revoked: revoked };
 }
 
-export async function rotateClientSecret(context: BridgeContext, id: string): Promise<ClientCredentials> {
+/**
+ * A new secret. The old one keeps working for `keepOldMs` (0 ends it at once), so requests Amazon
+ * sends before the new secret is in the Alexa console still succeed; only the latest old secret
+ * is kept.
+ */
+export async function rotateClientSecret(
+  context: BridgeContext,
+  id: string,
+  keepOldMs: number = DEFAULT_SECRET_OVERLAP_MS,
+): Promise<RotatedSecret> {
   const client = requireClient(context, id);
   if (client.public) throw new CommandFailure(`client ${id} is public and has no secret`);
   if (client.source === 'config') {
     throw new CommandFailure(`client ${id} comes from the configuration: change client_secret there instead`);
   }
+  if (!Number.isInteger(keepOldMs) || keepOldMs < 0 || keepOldMs > MAX_SECRET_OVERLAP_MS) {
+    throw new CommandFailure(`the old secret may be kept from 0 up to ${MAX_SECRET_OVERLAP_MS / 86_400_000} days`);
+  }
   const secret = newOpaqueToken();
-  context.store.clients.put({ ...client, secretHash: hashSecret(secret), updatedAt: context.clock() });
+  const now = context.clock();
+  const { previousSecret: _ended, ...rest } = client;
+  const previousSecret = keepOldMs > 0 && client.secretHash ? { hash: client.secretHash, until: now + keepOldMs } : undefined;
+  context.store.clients.put({ ...rest, secretHash: hashSecret(secret), ...(previousSecret ? { previousSecret } : {}), updatedAt: now });
   await context.store.commit(context.store.clientsFile);
-  return { client_id: id, client_secret: secret };
+  return {
+    client_id: id,
+    client_secret: secret,
+    ...(previousSecret ? { old_secret_valid_until: new Date(previousSecret.until).toISOString() } : {}),
+  };
+}
+
+/** Ends a rotation's overlap now: from here on only the new secret works. */
+export async function endSecretOverlap(context: BridgeContext, id: string): Promise<{ client_id: string; ended: boolean }> {
+  const client = requireClient(context, id);
+  if (!client.previousSecret) return { client_id: id, ended: false };
+  const { previousSecret, ...rest } = client;
+  context.store.clients.put({ ...rest, updatedAt: context.clock() });
+  await context.store.commit(context.store.clientsFile);
+  return { client_id: id, ended: previousSecret.until > context.clock() };
 }
 
 function requireClient(context: BridgeContext, id: string): ClientRecord {
@@ -165,15 +270,13 @@ function checkCredentials(input: NewClient): void {
 
 /** An ordinary (not backend) client's redirect URIs and scopes, checked. Throws CommandFailure. */
 function checkRedirectsAndScopes(input: NewClient): { redirectUris: string[]; scopes: string[] } {
+  if (input.alexaVendorId !== undefined) checkVendorId(input.alexaVendorId);
   const redirectUris = [
     ...(input.alexaVendorId ? alexaRedirectUris(input.alexaVendorId) : []),
     ...(input.redirectUris ?? []).map(checkRedirectUri),
   ];
   if (redirectUris.length === 0) throw new CommandFailure('give --alexa-vendor-id or at least one --redirect-uri');
-  const scopes = input.scopes?.length ? input.scopes : ['alexa'];
-  for (const scope of scopes) {
-    if (!SCOPE_TOKEN.test(scope)) throw new CommandFailure(`scope "${scope}" is not a valid scope token (RFC 6749 §3.3)`);
-  }
+  const scopes = checkScopes(input.scopes?.length ? input.scopes : ['alexa']);
   return { redirectUris, scopes };
 }
 
@@ -194,7 +297,7 @@ function buildClient(
       public: Boolean(input.public),
       ...(secret ? { secretHash: hashSecret(secret) } : {}),
       redirectUris: [...new Set(redirectUris)],
-      scopes: [...new Set(scopes)],
+      scopes,
       ...(input.alexaVendorId ? { alexaVendorId: input.alexaVendorId } : {}),
       source,
       createdAt: now,
@@ -240,6 +343,21 @@ function buildBackendClient(
     },
     secret,
   };
+}
+
+/** Distinct scope tokens (RFC 6749 §3.3); at least one. */
+function checkScopes(scopes: readonly string[]): string[] {
+  if (scopes.length === 0) throw new CommandFailure('give at least one --scope');
+  for (const scope of scopes) {
+    if (!SCOPE_TOKEN.test(scope)) throw new CommandFailure(`scope "${scope}" is not a valid scope token (RFC 6749 §3.3)`);
+  }
+  return [...new Set(scopes)];
+}
+
+function checkVendorId(vendorId: string): void {
+  if (!ALEXA_VENDOR_ID.test(vendorId)) {
+    throw new CommandFailure(`--alexa-vendor-id ${vendorId}: must be 6-40 letters and digits, the last part of each Alexa Redirect URL in the Alexa console`);
+  }
 }
 
 /** Redirect URIs are absolute, https (or loopback http for testing), no fragment (RFC 6749 §3.1.2). */

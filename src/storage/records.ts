@@ -7,6 +7,8 @@ export interface ClientRecord {
   /** A public client has no secret and must use PKCE. */
   public: boolean;
   secretHash?: string;
+  /** After a rotation with an overlap: the old secret's hash, accepted as well until `until`. */
+  previousSecret?: { hash: string; until: number };
   /** Compared byte for byte (RFC 9700 §4.1.3). */
   redirectUris: string[];
   scopes: string[];

@@ -1,7 +1,9 @@
 import { alexaRegionOf } from '../../oauth/redirectUriDifferences.js';
-import type { ClientView } from '../../services/clients.js';
+import { DEFAULT_SECRET_OVERLAP_MS, type ClientView } from '../../services/clients.js';
+import { formatDuration } from '../../text/prose.js';
 import { htmlShowingControls as html, type SafeHtml } from '../html.js';
 import { adminPage, postForm, type AdminFrame } from './layout.js';
+import { LOCAL_CLI } from '../../cliCommand.js';
 
 export interface NewSecret {
   clientId: string;
@@ -30,14 +32,21 @@ export function renderClientsPage(frame: AdminFrame, clients: readonly ClientVie
         ? html`<details><summary>Rotate the secret…</summary><div class="confirm">${postForm(
             frame,
             `/clients/${encodeURIComponent(client.client_id)}/rotate-secret`,
-            html`<p>Make a new secret for ${client.client_id}? The old one stops working at once: ${client.type === 'backend' ? 'the backend’s introspections fail until it has the new one' : 'account linking and refreshes fail until the new one is in the Alexa console'}.</p><button type="submit" class="danger">Rotate the secret</button>`,
+            html`<p>Make a new secret for ${client.client_id}? The old one keeps working for ${formatDuration(DEFAULT_SECRET_OVERLAP_MS)}, time to put the new one ${client.type === 'backend' ? 'into the backend' : 'into the Alexa console'}; you can end that sooner here.</p><button type="submit" class="danger">Rotate the secret</button>`,
           )}</div></details>`
         : html`<p class="muted small">${client.type === 'public' ? 'Public client: no secret, PKCE required.' : 'Its secret comes from the add-on options (client_secret).'}</p>`;
+    const overlap = client.old_secret_valid_until
+      ? html`<div class="notice">The old secret still works until ${client.old_secret_valid_until.replace('T', ' ').slice(0, 16)} UTC.${postForm(
+          frame,
+          `/clients/${encodeURIComponent(client.client_id)}/end-overlap`,
+          html` <button type="submit">End it now</button>`,
+        )}</div>`
+      : undefined;
     return html`<div class="card"><div class="row"><h2>${client.name}</h2><span class="chip">${client.type}</span></div>
 <dl class="facts"><dt>Client ID</dt><dd><code>${client.client_id}</code></dd>
 ${client.backend_for ? backendFacts(client.backend_for) : clientFacts(client)}
 <dt>Registered</dt><dd>${client.created_at.slice(0, 10)} (${client.source === 'config' ? 'from the options' : 'with the command line'})</dd></dl>
-${rotate}</div>`;
+${overlap}${rotate}</div>`;
   });
   const secret = shown?.secret;
   return adminPage(
@@ -48,6 +57,6 @@ ${rotate}</div>`;
       secret
         ? html`<div class="card"><h2>New secret for ${secret.clientId}</h2><p>Copy it into the Alexa console's Account Linking page, field “Your Client Secret”, and save. It is shown only now: the bridge keeps only its hash.</p><code class="secret">${secret.secret}</code></div>`
         : undefined
-    }${shown?.problem ? html`<p class="notice bad">${shown.problem}</p>` : undefined}${cards.length ? cards : html`<div class="card muted">No client is registered. Run: alexa-oauth-bridge client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID</div>`}`,
+    }${shown?.problem ? html`<p class="notice bad">${shown.problem}</p>` : undefined}${cards.length ? cards : html`<div class="card muted">No client is registered. Run: ${LOCAL_CLI} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID</div>`}`,
   );
 }
