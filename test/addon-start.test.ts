@@ -43,7 +43,7 @@ const options = {
   allowed_users: [USERNAME],
   access_token_ttl: 3600,
   refresh_token_ttl: 7776000,
-  trust_proxy: 1,
+  trust_proxy: '172.30.32.0/23',
   log_level: 'info',
 };
 
