@@ -10,6 +10,8 @@ const seconds = (min: number) => z.coerce.number().int().min(min);
 const httpUrl = z
   .string()
   .trim()
+  // It goes into every redirect's Location (as `iss`), which a proxy's header buffer must hold.
+  .max(256)
   .transform((value, ctx) => {
     let url: URL;
     try {
