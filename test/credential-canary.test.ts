@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { adminSessionCookie } from './helpers/admin.ts';
 import { CLIENT_ID, CLIENT_SECRET, LAYLA, PASSWORD } from './helpers/bridge.ts';
 import { cliOk, DaemonProcess, freePort, httpSender, OAuthClient, seedAlexaWithCli, tempDir, type RawRequest } from './helpers/daemon-process.ts';
 import { authorizeQuery } from './helpers/http.ts';
@@ -106,8 +107,9 @@ test('no credential sent in any request shows up in the data dir, the log, `flow
     shown.push([`flows show ${id} --json`, await cliOk(['flows', 'show', id, '--json'], { dataDir })]);
   }
   const admin = `http://127.0.0.1:${adminPort}`;
+  const cookie = await adminSessionCookie(dataDir);
   for (const path of ['/', '/accounts', '/clients', '/flows', ...ids.map((id) => `/flows/${id}`)]) {
-    const response = await fetch(`${admin}${path}`);
+    const response = await fetch(`${admin}${path}`, { headers: { cookie } });
     assert.equal(response.status, 200, path);
     shown.push([`admin ${path}`, await response.text()]);
   }

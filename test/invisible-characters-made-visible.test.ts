@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { listFlows, showFlow } from '../src/diagnostics/flowViews.ts';
 import { visible } from '../src/text/visible.ts';
+import { adminSessionCookie } from './helpers/admin.ts';
 import { LAYLA } from './helpers/bridge.ts';
 import { authorizeQuery, getPage, submitConsent } from './helpers/http.ts';
 import { seededBridge } from './helpers/oauth.ts';
@@ -39,9 +40,11 @@ test('client_id, scope, user name and redirect_uri with hidden characters: escap
   assert.match(bridge.logText(), /unknown client_id alexa-skill\\\\u202Egnp\.exe/);
 
   const admin = `http://127.0.0.1:${bridge.daemon.adminPort}`;
+  const cookie = await adminSessionCookie(bridge.dataDir);
+  const adminPage = async (path: string) => (await fetch(`${admin}${path}`, { headers: { cookie } })).text();
   for (const path of ['/', '/flows', ...flows.map((flow) => `/flows/${flow.flow_id}`)]) {
-    const html = await (await fetch(`${admin}${path}`)).text();
+    const html = await adminPage(path);
     assert.ok(!INVISIBLE.test(html.replace(/\n/g, ' ')), `${path} holds no invisible character`);
   }
-  assert.match(await (await fetch(`${admin}/flows`)).text(), /alexa-skill\\u202Egnp\.exe/);
+  assert.match(await adminPage('/flows'), /alexa-skill\\u202Egnp\.exe/);
 });
