@@ -58,6 +58,12 @@ export async function startDaemon(
     const core: BridgeContext = { config, store, clock, log };
     const context: ServerContext = { ...core, observer: guardObserver(observe(core, steadyClock), log) };
     for (const warning of configWarnings(config)) log.warn(warning);
+    for (const damaged of store.damagedJournalLines) {
+      log.error(
+        { file: damaged.journal, lines: damaged.lines, keptIn: damaged.keptIn },
+        `${damaged.journal} line ${damaged.lines.join(', ')} is damaged: its change is not in the store; the line is kept in ${damaged.keptIn}`,
+      );
+    }
     await syncClientFromConfig(context);
     await unlink(controlSocketPath(config.dataDir)).catch(() => undefined); // left by a crash; we hold the lock
     const daemonCommands: DaemonCommands = {};
