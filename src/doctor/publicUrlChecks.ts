@@ -1,5 +1,5 @@
 import type { BridgeContext } from '../context.js';
-import { formatDuration, formatTime } from '../diagnostics/wording.js';
+import { formatDuration, formatTime } from '../text/prose.js';
 import { fail, pass, warn, type Check } from './check.js';
 import { describeNetworkError, probe, servedCertificate, type ProbeAnswer } from './probe.js';
 import { LOCAL_CLI } from '../cliCommand.js';

@@ -3,8 +3,8 @@ import { access, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { configWarnings } from '../config/load.js';
 import type { BridgeContext } from '../context.js';
-import { alexaRegionOf, redirectUriDifferences } from '../diagnostics/redirectUris.js';
-import { formatDuration, listOf } from '../diagnostics/wording.js';
+import { alexaRegionOf, redirectUriDifferences } from '../oauth/redirectUriDifferences.js';
+import { formatDuration, listOf } from '../text/prose.js';
 import { ALEXA_REDIRECT_HOSTS, alexaRedirectUris } from '../services/clients.js';
 import type { ClientRecord } from '../storage/records.js';
 import { forwardJumpDoubt, lastSeenTime } from '../upkeep/clockWatch.js';

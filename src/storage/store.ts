@@ -5,7 +5,7 @@ import { syncDirectory, type FileIo } from './atomicWrite.js';
 import { DataFile, type Collections, type DamagedJournalLines, type Migration } from './dataFile.js';
 import { GRANTS_MIGRATIONS } from './grantMigrations.js';
 import type { ClientRecord, CodeRecord, FlowRecord, GrantRecord, UserRecord } from './records.js';
-import { TokenIndex } from './tokenIndex.js';
+import { TokenIndex, type TokenKind } from './tokenIndex.js';
 
 /** A change could not be made durable; it was rolled back in memory too. */
 export class StorageWriteError extends Error {
@@ -107,6 +107,13 @@ export class Store {
 
   async close(): Promise<void> {
     for (const file of this.files()) await file.close();
+  }
+
+  /** The grant holding a token, by the token's hash, and which of the grant's tokens it is. */
+  findToken(hash: string): { grant: GrantRecord; kind: TokenKind } | undefined {
+    const location = this.tokens.find(hash);
+    const grant = location && this.grants.get(location.grantId);
+    return grant && { grant, kind: location.kind };
   }
 
   /** Commits a file and remembers whether writing works, for /health. */

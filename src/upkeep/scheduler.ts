@@ -1,17 +1,17 @@
 import cron from 'node-cron';
-import type { BridgeContext } from '../context.js';
+import type { ServerContext } from '../context.js';
 import { TRUST_AFTER_MS, type ClockWatch } from './clockWatch.js';
 import { purgeExpired } from './purge.js';
 
 /** One upkeep job: removes what has outlived its use and says how much, by kind. */
 export interface UpkeepJob {
   name: string;
-  run(context: BridgeContext): Promise<Record<string, number>>;
+  run(context: ServerContext): Promise<Record<string, number>>;
 }
 
 export const upkeepJobs: UpkeepJob[] = [
   { name: 'purge expired codes and grants', run: purgeExpired },
-  { name: 'mark abandoned flows, drop old ones', run: async (context) => context.flows.sweep() },
+  { name: 'mark abandoned flows, drop old ones', run: async (context) => context.observer.sweep() },
 ];
 
 /**
@@ -19,7 +19,7 @@ export const upkeepJobs: UpkeepJob[] = [
  * deletes by age, so none runs on a clock `watch` doubts (said in the log each time); after a run
  * on a believed clock, the time is remembered as seen.
  */
-export async function runUpkeep(context: BridgeContext, jobs: readonly UpkeepJob[] = upkeepJobs, watch?: ClockWatch): Promise<void> {
+export async function runUpkeep(context: ServerContext, jobs: readonly UpkeepJob[] = upkeepJobs, watch?: ClockWatch): Promise<void> {
   const doubt = watch?.doubt();
   if (doubt) {
     context.log.warn(
@@ -43,7 +43,7 @@ export async function runUpkeep(context: BridgeContext, jobs: readonly UpkeepJob
  * Every 15 minutes, in UTC so a DST change never skips or doubles a run. node-cron 4 starts a
  * task at once when scheduled; `noOverlap` skips a tick while the previous run still goes.
  */
-export function scheduleUpkeep(context: BridgeContext, jobs: readonly UpkeepJob[] = upkeepJobs, watch?: ClockWatch): { stop(): void } {
+export function scheduleUpkeep(context: ServerContext, jobs: readonly UpkeepJob[] = upkeepJobs, watch?: ClockWatch): { stop(): void } {
   const task = cron.schedule('*/15 * * * *', () => runUpkeep(context, jobs, watch), {
     name: 'upkeep',
     timezone: 'Etc/UTC',
