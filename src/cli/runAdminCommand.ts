@@ -3,8 +3,7 @@ import { pino } from 'pino';
 import type { Config } from '../config/schema.js';
 import { runAdminCommand, type AdminCommandArgs, type AdminCommandName, type AdminCommandResult } from '../control/commands.js';
 import { DataDirLock, LockHeldError } from '../control/lock.js';
-import { sendToDaemon } from '../control/socket.js';
-import { FlowRecorder } from '../diagnostics/flowRecorder.js';
+import { sendToDaemon, type DaemonCommandName } from '../control/socket.js';
 import { CommandFailure } from '../services/failure.js';
 import { Store } from '../storage/store.js';
 
@@ -31,9 +30,7 @@ export async function runCommandSomewhere<N extends AdminCommandName>(
       try {
         const store = await Store.open(config.dataDir);
         try {
-          const log = pino({ level: 'silent' });
-          const flows = new FlowRecorder(store, config, Date.now, log);
-          return await runAdminCommand({ config, store, clock: Date.now, log, flows }, name, args);
+          return await runAdminCommand({ config, store, clock: Date.now, log: pino({ level: 'silent' }) }, name, args);
         } finally {
           await store.close();
         }
@@ -56,4 +53,12 @@ async function tryLock(dataDir: string): Promise<DataDirLock | undefined> {
     if (error instanceof LockHeldError) return undefined;
     throw error;
   }
+}
+
+/** Runs a command only the running daemon can answer; fails when none runs on this data dir. */
+export async function runInDaemon(config: Config, name: DaemonCommandName): Promise<unknown> {
+  const reply = await sendToDaemon(config.dataDir, name, {});
+  if (!reply) throw new CommandFailure(`no daemon is running on ${config.dataDir}: start it with serve, then run this again`);
+  if (!reply.ok) throw new CommandFailure(reply.error);
+  return reply.result;
 }

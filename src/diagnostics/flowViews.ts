@@ -33,11 +33,11 @@ export const DEFAULT_FLOWS_LISTED = 20;
 export function listFlows(context: BridgeContext, args: { last?: number | undefined } = {}): FlowSummary[] {
   const last = args.last ?? DEFAULT_FLOWS_LISTED;
   if (!Number.isInteger(last) || last < 1) throw new CommandFailure('--last must be a whole number of at least 1');
-  return context.flows.recent(last).map((flow) => summarize(context, flow));
+  return context.store.flows.toArray().slice(-last).reverse().map((flow) => summarize(context, flow));
 }
 
 export function showFlow(context: BridgeContext, args: { id: string }): FlowDetail {
-  const flow = context.flows.get(args.id);
+  const flow = context.store.flows.get(args.id);
   if (!flow) throw new CommandFailure(`no flow ${args.id} (flows are kept for ${context.config.flowsKept} attempts and ${Math.round(context.config.flowsMaxAge / 86_400)} days)`);
   return {
     ...summarize(context, flow),
