@@ -63,6 +63,10 @@ export class FlowRecorder {
     return this.store.flows.get(flowId);
   }
 
+  get size(): number {
+    return this.store.flows.size;
+  }
+
   /** The latest flows first. */
   recent(limit: number): FlowRecord[] {
     return this.store.flows.toArray().slice(-limit).reverse();
