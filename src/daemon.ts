@@ -8,7 +8,7 @@ import { configWarnings, defaultPublicUrl } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { BridgeContext, Clock } from './context.js';
 import { DataDirLock } from './control/lock.js';
-import { controlSocketPath, serveControlSocket } from './control/socket.js';
+import { controlSocketPath, serveControlSocket, type DaemonCommands } from './control/socket.js';
 import { FlowRecorder } from './diagnostics/flowRecorder.js';
 import { localHealthUrl } from './doctor/doctor.js';
 import { InFlightRequests } from './http/inFlight.js';
@@ -45,7 +45,8 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
     for (const warning of configWarnings(config)) log.warn(warning);
     await syncClientFromConfig(context);
     await unlink(controlSocketPath(config.dataDir)).catch(() => undefined); // left by a crash; we hold the lock
-    const control = await serveControlSocket(context);
+    const daemonCommands: DaemonCommands = {};
+    const control = await serveControlSocket(context, daemonCommands);
     const health = { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock() };
     const inFlight = new InFlightRequests();
     // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by default).
@@ -67,6 +68,7 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
     server.on('request', createPublicApp(context, health, inFlight).callback());
     log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: context.config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
     const admin = await startAdminListener(context, { ...health, localHealthUrl: localHealthUrl(config.host, port) });
+    if (admin) daemonCommands['admin link'] = () => admin.signInLink();
     void runUpkeep(context); // catches up after downtime; the schedule takes over from here
     const upkeep = scheduleUpkeep(context);
     let stopping: Promise<void> | undefined;

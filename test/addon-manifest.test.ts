@@ -132,7 +132,7 @@ describe('the rules reject broken manifests', () => {
       delete m.ingress_port;
       m.ports = { '8096/tcp': 8096, '8099/tcp': 8099 };
     }, /^ingress_port: 8099 is also exposed/],
-    ['an unknown schema element', (m) => (schemaOf(m).trust_proxy = 'integer(0,5)'), /^schema\.trust_proxy: unknown schema element/],
+    ['an unknown schema element', (m) => (schemaOf(m).log_level = 'integer(0,5)'), /^schema\.log_level: unknown schema element/],
     ['an arch the Supervisor never knew', (m) => (m.arch = ['amd64', 'sparc']), /^arch: "sparc"/],
     ['a secret default shorter than its bound', (m) => {
       schemaOf(m).client_secret = 'password(16,)';
@@ -141,7 +141,10 @@ describe('the rules reject broken manifests', () => {
     ['a pattern that does not compile', (m) => (schemaOf(m).alexa_vendor_id = 'match([A-Z)?'), /^schema\.alexa_vendor_id: unknown/],
     ['a list of lists', (m) => (schemaOf(m).scopes = [['str']]), /a list may not directly contain another list/],
     ['a default below its range', (m) => (optionsOf(m).access_token_ttl = 60), /^options\.access_token_ttl: 60 is below the minimum 360/],
-    ['a default above its range', (m) => (optionsOf(m).trust_proxy = 6), /^options\.trust_proxy: 6 is above the maximum 5/],
+    ['a default above its range', (m) => {
+      schemaOf(m).access_token_ttl = 'int(360,86400)';
+      optionsOf(m).access_token_ttl = 90000;
+    }, /^options\.access_token_ttl: 90000 is above the maximum 86400/],
     ['a fractional int default', (m) => (optionsOf(m).access_token_ttl = 3600.5), /is not an integer/],
     ['a default outside its list', (m) => (optionsOf(m).log_level = 'verbose'), /^options\.log_level: "verbose" is not one of trace/],
     ['a default that does not match', (m) => (optionsOf(m).alexa_vendor_id = 'not-a-vendor'), /does not match/],
@@ -288,7 +291,7 @@ describe('the daemon reads the options file the Supervisor writes', () => {
     assert.equal(config.clientId, 'alexa');
     assert.equal(config.alexaVendorId, 'M2ABCDEFGHIJ3K');
     assert.deepEqual(config.scopes, ['alexa']);
-    assert.equal(config.trustProxy, 1);
+    assert.deepEqual(config.trustProxy, ['172.30.32.0/23']);
   });
 
   test("every value at the edge of an option's range", async () => {

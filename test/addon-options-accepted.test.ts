@@ -42,7 +42,10 @@ const CANDIDATES: Record<string, unknown[]> = {
   allowed_users: [[], ['alice'], [''], ['  '], ['Alice Smith'], ['alice', 'bob'], ['alice\n']],
   access_token_ttl: [360, 3600, 86_400 * 365],
   refresh_token_ttl: [3600, 7_776_000, 86_400 * 3650],
-  trust_proxy: [0, 1, 2, 3, 4, 5],
+  trust_proxy: [
+    '172.30.32.0/23', '172.30.32.0/23, 192.168.1.20', '127.0.0.1', '10.0.0.0/8,192.168.0.0/16', '0.0.0.0/0', '172.30.32.0/23\n',
+    '1', '0', 5, '999.1.1.1', '10.0.0.0/33', '10.0.0.1/', 'nginx.local', 'fd00::/8', '172.30.32.0/23,', '',
+  ],
   log_level: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
 };
 

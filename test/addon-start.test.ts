@@ -7,6 +7,7 @@ import { cliJson, freePort } from './helpers/cli.ts';
 import { DaemonProcess, REPO_ROOT, tempDir } from './helpers/daemon-process.ts';
 import { authorizeQuery, getPage, submitConsent, tokenRequest, basic } from './helpers/http.ts';
 import { fakeSupervisor, HA_PASSWORD, SUPERVISOR_TOKEN } from './helpers/supervisor.ts';
+import { adminSessionCookie } from './helpers/admin.ts';
 
 const OPTIONS_SECRET = 'options-secret-0123456789abcdef';
 
@@ -43,7 +44,7 @@ const options = {
   allowed_users: [USERNAME],
   access_token_ttl: 3600,
   refresh_token_ttl: 7776000,
-  trust_proxy: 1,
+  trust_proxy: '172.30.32.0/23',
   log_level: 'info',
 };
 
@@ -69,8 +70,9 @@ test('the add-on start path: options become configuration, the client is registe
   assert.equal(tokens.status, 200);
   assert.equal(tokens.json['expires_in'], 3600);
 
-  // The admin listener answers on loopback, on its own port.
-  const admin = await fetch(`http://127.0.0.1:${adminPort}/`);
+  // The admin listener answers on loopback, on its own port, to a session from a one-time link.
+  assert.equal((await fetch(`http://127.0.0.1:${adminPort}/`)).status, 401);
+  const admin = await fetch(`http://127.0.0.1:${adminPort}/`, { headers: { cookie: await adminSessionCookie(data) } });
   assert.equal(admin.status, 200);
   assert.match(await admin.text(), /alexa\.example\.test/);
 });

@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../src/config/load.ts';
 import { CLIENT_ID, CLIENT_SECRET, LAYLA, type TestBridge } from './helpers/bridge.ts';
 import { authorizeQuery, basic, getPage } from './helpers/http.ts';
 import { exchange, isActive, newCode, seededBridge, tokensOf } from './helpers/oauth.ts';
+import { adminSessionCookie } from './helpers/admin.ts';
 
 const ADMIN = { BRIDGE_ADMIN_PORT: '0' } as const;
 
@@ -17,8 +18,16 @@ function adminUrl(bridge: TestBridge, path = '/'): string {
   return `http://127.0.0.1:${bridge.daemon.adminPort}${path}`;
 }
 
+const sessions = new WeakMap<TestBridge, string>();
+
+/** The bridge's admin session cookie, signed in once per bridge. */
+async function session(bridge: TestBridge): Promise<Record<string, string>> {
+  if (!sessions.has(bridge)) sessions.set(bridge, await adminSessionCookie(bridge.dataDir));
+  return { cookie: sessions.get(bridge)! };
+}
+
 async function page(bridge: TestBridge, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; html: string }> {
-  const response = await fetch(adminUrl(bridge, path), { headers, redirect: 'manual' });
+  const response = await fetch(adminUrl(bridge, path), { headers: { ...(await session(bridge)), ...headers }, redirect: 'manual' });
   return { status: response.status, headers: response.headers, html: await response.text() };
 }
 
@@ -32,7 +41,7 @@ async function post(bridge: TestBridge, path: string, fields: Record<string, str
   const response = await fetch(adminUrl(bridge, path), {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(await session(bridge)), ...headers },
     body: new URLSearchParams(fields).toString(),
   });
   return { status: response.status, headers: response.headers, html: await response.text() };
@@ -67,7 +76,7 @@ test('only the ingress proxy and loopback get in, judged by the socket address, 
 
 test('X-Remote-User-Name is believed from the ingress proxy only; X-Ingress-Path only when it is a plain path', async () => {
   const fromIngress = await gate(INGRESS_PROXY, { 'x-remote-user-name': 'dana', 'x-ingress-path': '/api/hassio_ingress/AbC123' });
-  assert.deepEqual(fromIngress.state, { user: 'dana', base: '/api/hassio_ingress/AbC123' });
+  assert.deepEqual(fromIngress.state, { user: 'dana', base: '/api/hassio_ingress/AbC123', fromIngress: true, session: undefined });
   const fromLoopback = await gate('127.0.0.1', { 'x-remote-user-name': 'mallory' });
   assert.equal(fromLoopback.state.user, undefined);
   for (const bad of ['/api/hassio_ingress/../../evil', '/x"onmouseover="1', 'https://evil.example', '//evil.example']) {
@@ -171,7 +180,9 @@ test('rotating a secret shows the new one once; the old one keeps working until 
   const bridge = await seededBridge(t, { env: ADMIN });
   const clients = await page(bridge, '/clients');
   assert.match(clients.html, /<code>https:\/\/layla\.amazon\.com\/api\/skill\/link\/M2TESTVENDOR42<\/code> <span class="muted small">Europe and India<\/span>/);
-  const rotated = await post(bridge, `/clients/${CLIENT_ID}/rotate-secret`, { csrf_token: csrfTokenOf(clients.html) });
+  const posted = await post(bridge, `/clients/${CLIENT_ID}/rotate-secret`, { csrf_token: csrfTokenOf(clients.html) });
+  assert.equal(posted.status, 303);
+  const rotated = await page(bridge, posted.headers.get('location')!);
   assert.equal(rotated.status, 200);
   assert.equal(rotated.headers.get('cache-control'), 'no-store');
   const secret = /<code class="secret">([^<]+)<\/code>/.exec(rotated.html)?.[1];

@@ -10,6 +10,7 @@ import { CLIENT_ID, LAYLA, PASSWORD, seedAlexa, startBridge, TestClock, USERNAME
 import { launchChromium, PHONE, screenshot } from './helpers/browser.ts';
 import { authorizeQuery, basic, getPage, tokenRequest } from './helpers/http.ts';
 import { exchange, newCode, tokensOf } from './helpers/oauth.ts';
+import { sendToDaemon } from '../src/control/socket.ts';
 
 const LOOPBACK_CLIENT = 'browser-test';
 const LOOPBACK_SECRET = 'browser-test-secret-0123456789';
@@ -105,6 +106,9 @@ test('the admin page shows a failed flow’s timeline, and revokes a linked acco
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
 
+  // Outside ingress the admin page needs a session: a one-time link, as `admin-link` prints it.
+  const link = await sendToDaemon(bridge.dataDir, 'admin link', {});
+  await page.goto((link as { result: { url: string } }).result.url);
   await page.goto(`${admin}/flows`);
   const failed = page.locator('.card', { hasText: 'sent a wrong secret' });
   await failed.waitFor();

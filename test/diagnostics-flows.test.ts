@@ -11,6 +11,7 @@ import { authorizeQuery, basic, getPage, submitConsent } from './helpers/http.ts
 import { runCli } from './helpers/cli.ts';
 import { latestFlow, NO_ADMIN } from './helpers/diagnostics.ts';
 import { exchange, newCode, seededBridge, tokensOf } from './helpers/oauth.ts';
+import { adminSessionCookie } from './helpers/admin.ts';
 
 /** The built command line, in a process of its own, talking to the bridge's daemon over its control socket. */
 function cli(bridge: TestBridge, ...args: string[]) {
@@ -147,7 +148,7 @@ test('a deliberately broken set-up: flows, the admin page and doctor each name t
   const listed = (await cli(bridge, 'flows')).stdout;
   for (const cause of causes) assert.match(listed, cause);
 
-  const flowsHtml = await (await fetch(`http://127.0.0.1:${bridge.daemon.adminPort}/flows`)).text();
+  const flowsHtml = await (await fetch(`http://127.0.0.1:${bridge.daemon.adminPort}/flows`, { headers: { cookie: await adminSessionCookie(bridge.dataDir) } })).text();
   const flowsPage = flowsHtml.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
   for (const cause of causes) assert.match(flowsPage, cause);
   assert.equal(flowsPage.match(/<strong>Fix:<\/strong>/g)?.length, 3);

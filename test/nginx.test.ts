@@ -1,5 +1,5 @@
 // The daemon behind Debian's nginx with the shipped docker/nginx/alexa-oauth-bridge.conf, as a
-// user runs it: TLS on the proxy, trust_proxy 1, the issuer the public https URL.
+// user runs it: TLS on the proxy, trust_proxy its address, the issuer the public https URL.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -36,7 +36,7 @@ before(async () => {
   const nginxPort = await freePort();
   publicUrl = `https://${TLS_NAME}:${nginxPort}`;
   daemonEnv = {
-    BRIDGE_TRUST_PROXY: '1',
+    BRIDGE_TRUST_PROXY: '127.0.0.1',
     BRIDGE_SIGN_IN_FAILURE_LIMIT: String(SIGN_IN_FAILURE_LIMIT),
     BRIDGE_SIGN_IN_BLOCK_SECONDS: '600',
   };

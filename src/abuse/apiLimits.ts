@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterMemory } from 'rate-limiter-flexible';
+import { BoundedRateLimiter } from './boundedLimiter.js';
 import type { Config } from '../config/schema.js';
 
 const MINUTE = 60;
@@ -14,14 +15,14 @@ export interface LimitState {
 
 /** Bursts against the token, revoke and introspect endpoints, per address and per client. */
 export class ApiLimits {
-  private readonly byAddress: RateLimiterMemory;
-  private readonly byClient: RateLimiterMemory;
-  private readonly authFailuresByAddress: RateLimiterMemory;
+  private readonly byAddress: BoundedRateLimiter;
+  private readonly byClient: BoundedRateLimiter;
+  private readonly authFailuresByAddress: BoundedRateLimiter;
 
   constructor(config: Config) {
-    this.byAddress = new RateLimiterMemory({ keyPrefix: 'api-ip', points: config.apiRequestsPerMinute, duration: MINUTE });
-    this.byClient = new RateLimiterMemory({ keyPrefix: 'api-client', points: config.clientRequestsPerMinute, duration: MINUTE });
-    this.authFailuresByAddress = new RateLimiterMemory({
+    this.byAddress = new BoundedRateLimiter({ keyPrefix: 'api-ip', points: config.apiRequestsPerMinute, duration: MINUTE });
+    this.byClient = new BoundedRateLimiter({ keyPrefix: 'api-client', points: config.clientRequestsPerMinute, duration: MINUTE });
+    this.authFailuresByAddress = new BoundedRateLimiter({
       keyPrefix: 'api-auth-failures',
       points: config.clientAuthFailureLimit,
       duration: AUTH_FAILURE_WINDOW,

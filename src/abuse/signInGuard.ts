@@ -1,6 +1,7 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterMemory } from 'rate-limiter-flexible';
 import { normalizeUsername } from '../auth/username.js';
 import type { Config } from '../config/schema.js';
+import { BoundedRateLimiter } from './boundedLimiter.js';
 
 const DAY = 86_400;
 
@@ -32,15 +33,15 @@ export class SignInGuard {
   private readonly failuresByUsername: RateLimiterMemory;
 
   constructor(private readonly config: Config) {
-    this.failuresByPair = new RateLimiterMemory({ keyPrefix: 'signin-pair', points: config.signInFailureLimit, duration: DAY });
-    this.blocksByPair = new RateLimiterMemory({ keyPrefix: 'signin-blocks', points: 64, duration: DAY });
-    this.failuresByAddress = new RateLimiterMemory({
+    this.failuresByPair = new BoundedRateLimiter({ keyPrefix: 'signin-pair', points: config.signInFailureLimit, duration: DAY });
+    this.blocksByPair = new BoundedRateLimiter({ keyPrefix: 'signin-blocks', points: 64, duration: DAY });
+    this.failuresByAddress = new BoundedRateLimiter({
       keyPrefix: 'signin-ip',
       points: config.signInDailyFailureLimit,
       duration: DAY,
       blockDuration: DAY,
     });
-    this.failuresByUsername = new RateLimiterMemory({ keyPrefix: 'signin-user', points: config.signInUsernameDailyFailureLimit, duration: DAY });
+    this.failuresByUsername = new BoundedRateLimiter({ keyPrefix: 'signin-user', points: config.signInUsernameDailyFailureLimit, duration: DAY });
   }
 
   /**

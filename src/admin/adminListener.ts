@@ -2,9 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BridgeContext } from '../context.js';
 import { createAdminApp, type AdminInfo } from './adminApp.js';
+import { AdminSessions } from './sessions.js';
 
 export interface AdminListener {
   port: number;
+  /** A one-time sign-in link to this listener, for `admin-link`: its URL and when it expires (ISO 8601). */
+  signInLink(): { url: string; expires_at: string };
   close(): Promise<void>;
 }
 
@@ -15,7 +18,8 @@ export interface AdminListener {
 export async function startAdminListener(context: BridgeContext, info: AdminInfo): Promise<AdminListener | undefined> {
   const { adminHost, adminPort } = context.config;
   if (adminPort === 'off') return undefined;
-  const server = createServer(createAdminApp(context, info).callback());
+  const sessions = new AdminSessions(context.clock);
+  const server = createServer(createAdminApp(context, info, sessions).callback());
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000; // the overview waits for the doctor's probes of the public URL
   server.keepAliveTimeout = 5_000;
@@ -33,7 +37,16 @@ export async function startAdminListener(context: BridgeContext, info: AdminInfo
   }
   const port = (server.address() as AddressInfo).port;
   context.log.info({ listen: `${adminHost}:${port}` }, 'admin page is serving');
-  return { port, close: () => close(server) };
+  // A wildcard listen address is reached at loopback; a specific one at itself.
+  const linkHost = adminHost === '0.0.0.0' || adminHost === '::' ? '127.0.0.1' : adminHost.includes(':') ? `[${adminHost}]` : adminHost;
+  return {
+    port,
+    signInLink: () => {
+      const { token, expiresAt } = sessions.newSignInToken();
+      return { url: `http://${linkHost}:${port}/signin?token=${token}`, expires_at: new Date(expiresAt).toISOString() };
+    },
+    close: () => close(server),
+  };
 }
 
 function close(server: Server): Promise<void> {

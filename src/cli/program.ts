@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 import { DEFAULT_FLOWS_LISTED } from '../diagnostics/flowViews.js';
 import { formatDoctorReport, formatFlowDetail, formatFlowList } from './diagnosticsOutput.js';
 import { formatRecord, formatTable } from './output.js';
-import { runCommandSomewhere } from './runAdminCommand.js';
+import { runCommandSomewhere, runInDaemon } from './runAdminCommand.js';
 import { LOCAL_CLI } from '../cliCommand.js';
 
 interface GlobalOptions {
@@ -229,6 +229,17 @@ function buildProgram(): Command {
       const detail = await admin(command, 'flows show', { id });
       // `flows` has --json too, and commander gives an option to the first command that knows it.
       print(command.optsWithGlobals<JsonOption>().json ? JSON.stringify(detail) : formatFlowDetail(detail));
+    });
+
+  program
+    .command('admin-link')
+    .description("print a one-time link that signs this machine's browser in to the admin page (works once, within 10 minutes)")
+    .option('--json', 'print {"url","expires_at"} as JSON')
+    .action(async (options: JsonOption, command: Command) => {
+      const link = (await runInDaemon(configOf(command), 'admin link')) as { url: string; expires_at: string };
+      if (options.json) return print(JSON.stringify(link));
+      print(`Open this link in a browser on this machine (it works once, until ${link.expires_at}):`);
+      print(link.url);
     });
 
   program

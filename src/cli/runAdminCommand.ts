@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import type { Config } from '../config/schema.js';
 import { runAdminCommand, type AdminCommandArgs, type AdminCommandName, type AdminCommandResult } from '../control/commands.js';
 import { DataDirLock, LockHeldError } from '../control/lock.js';
-import { sendToDaemon } from '../control/socket.js';
+import { sendToDaemon, type DaemonCommandName } from '../control/socket.js';
 import { FlowRecorder } from '../diagnostics/flowRecorder.js';
 import { CommandFailure } from '../services/failure.js';
 import { Store } from '../storage/store.js';
@@ -56,4 +56,12 @@ async function tryLock(dataDir: string): Promise<DataDirLock | undefined> {
     if (error instanceof LockHeldError) return undefined;
     throw error;
   }
+}
+
+/** Runs a command only the running daemon can answer; fails when none runs on this data dir. */
+export async function runInDaemon(config: Config, name: DaemonCommandName): Promise<unknown> {
+  const reply = await sendToDaemon(config.dataDir, name, {});
+  if (!reply) throw new CommandFailure(`no daemon is running on ${config.dataDir}: start it with serve, then run this again`);
+  if (!reply.ok) throw new CommandFailure(reply.error);
+  return reply.result;
 }

@@ -47,6 +47,8 @@ export function checkConfig(sources: ConfigSources): ConfigCheck {
   }
   const given: GivenSettings = { file: fromFile, env: readEnv(sources.env), flags: withoutEmpty(sources.flags ?? {}) };
   const merged: RawSettings = { ...given.file, ...given.env, ...given.flags };
+  const hops = legacyHopCount(merged.trustProxy);
+  if (hops !== undefined) merged.trustProxy = legacyTrustProxy(hops, Boolean(merged.supervisorToken));
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, given, sources.file)));
   if (problems.length > 0 || !parsed.success) return { problems, listeners: usableListeners(merged) };
@@ -57,6 +59,7 @@ export function checkConfig(sources: ConfigSources): ConfigCheck {
       dataDir: isAbsolute(settings.dataDir) ? settings.dataDir : resolve(settings.dataDir),
       publicUrl: settings.publicUrl ?? defaultPublicUrl(settings.port),
       auth: settings.auth ?? (settings.supervisorToken ? 'homeassistant' : 'local'),
+      ...(hops !== undefined ? { trustProxyHops: hops } : {}),
     },
   };
 }
@@ -76,6 +79,26 @@ function usableListeners(merged: RawSettings): Listeners {
     return (given.success ? given.data : field.parse(undefined)) as Listeners[K];
   };
   return { host: usable('host'), port: usable('port'), adminHost: usable('adminHost'), adminPort: usable('adminPort') };
+}
+
+/** The Supervisor's network, where the add-on's peers (other add-ons, the host's published port) connect from. */
+export const HASSIO_NETWORK = '172.30.32.0/23';
+
+/** `1`, `"2"`: an old `trust_proxy` hop count; anything else is a list of proxies. */
+function legacyHopCount(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/**
+ * What an old hop count becomes: 0 trusted nobody and still does; any other count trusted
+ * whichever peer sent the header, which is now narrowed to where a proxy of this machine
+ * connects from: the Supervisor's network in the add-on, loopback elsewhere. Said at start-up.
+ */
+export function legacyTrustProxy(hops: number, inAddon: boolean): string[] {
+  if (hops === 0) return [];
+  return inAddon ? [HASSIO_NETWORK] : ['127.0.0.0/8', '::1'];
 }
 
 function readConfigFile(path: string): RawSettings {
@@ -182,6 +205,13 @@ export function configWarnings(config: Config): string[] {
   }
   if (config.refreshGrace !== undefined) {
     warnings.push('refresh_grace no longer has an effect and can be removed: a rotated refresh token stays valid until a newer one is used (README, "How linking works")');
+  }
+  if (config.trustProxyHops !== undefined) {
+    warnings.push(
+      `trust_proxy ${config.trustProxyHops} is a hop count, as older versions took it; it is now the list of trusted proxies, ` +
+        `read as "${config.trustProxy.join(', ') || 'none'}". Set trust_proxy to your proxy's address or CIDR range ` +
+        `(e.g. 127.0.0.1 for nginx on this machine, ${HASSIO_NETWORK} in the Home Assistant add-on), or leave it empty when nothing is in front`,
+    );
   }
   if (config.clientId && !config.clientSecret) {
     warnings.push('client_id is set without client_secret: the configured client is registered as public (PKCE required)');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAddressRange } from '../net/addresses.js';
 
 // Every setting, its default and why. A setting `fooBar` is read from the config file key
 // `foo_bar`, the environment variable `BRIDGE_FOO_BAR` and (for `serve`) the flag `--foo-bar`.
@@ -9,6 +10,8 @@ const seconds = (min: number) => z.coerce.number().int().min(min);
 const httpUrl = z
   .string()
   .trim()
+  // It goes into every redirect's Location (as `iss`), which a proxy's header buffer must hold.
+  .max(256)
   .transform((value, ctx) => {
     let url: URL;
     try {
@@ -41,6 +44,18 @@ const stringList = z.preprocess(
   z.array(z.string().trim().min(1)),
 );
 
+/** Addresses or CIDR ranges, as a list or comma-separated; each kept as `address/prefix`. */
+const addressRanges = stringList.transform((items, ctx) =>
+  items.flatMap((item) => {
+    const range = parseAddressRange(item);
+    if (typeof range === 'string') {
+      ctx.addIssue({ code: 'custom', message: range });
+      return [];
+    }
+    return [`${range.address}/${range.prefix}`];
+  }),
+);
+
 export const configSchema = z
   .object({
     /** Where every persistent file lives. The add-on sets /data. */
@@ -54,8 +69,12 @@ export const configSchema = z
      * Unset, it is http://localhost:<port> (set at load, and after listening when port is 0).
      */
     publicUrl: httpUrl.optional(),
-    /** How many reverse-proxy hops' X-Forwarded-For / -Proto are believed; 0 ignores them. */
-    trustProxy: z.coerce.number().int().min(0).max(10).default(0),
+    /**
+     * The reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges (Home
+     * Assistant's `trusted_proxies`); forwarded headers from any other peer are ignored. An old
+     * hop count is read by `loadConfig` (see `legacyTrustProxy`).
+     */
+    trustProxy: addressRanges.default([]),
     /** Authorization code lifetime: long enough for a slow phone, short per RFC 6749 §4.1.2 (≤ 10 min). */
     codeTtl: seconds(10).max(600).default(300),
     /** Access token lifetime. Alexa refreshes when it expires; it wants at least 360 s. */
@@ -134,7 +153,12 @@ export const configSchema = z
     }
   });
 
-export type Config = z.output<typeof configSchema> & { auth: 'local' | 'homeassistant'; publicUrl: string };
+export type Config = z.output<typeof configSchema> & {
+  auth: 'local' | 'homeassistant';
+  publicUrl: string;
+  /** The old hop count `trust_proxy` was given as, when it was read as a list of proxies instead. */
+  trustProxyHops?: number;
+};
 export type SettingName = keyof z.output<typeof configSchema>;
 
 export const settingNames = Object.keys(configSchema.shape) as SettingName[];

@@ -14,11 +14,27 @@ interface ControlRequest {
 
 type ControlResponse = { ok: true; result: unknown } | { ok: false; error: string };
 
+/**
+ * Commands only a running daemon can answer: they act on its listeners, not on the data. Each is
+ * set once the part it needs has started; an unset one answers why it cannot run.
+ */
+export interface DaemonCommands {
+  'admin link'?: () => unknown;
+}
+export type DaemonCommandName = keyof DaemonCommands;
+const DAEMON_COMMAND_UNAVAILABLE: Record<DaemonCommandName, string> = {
+  'admin link': 'the admin page is not serving (admin_port is off, or its port was taken: see the daemon log)',
+};
+
+function isDaemonCommand(name: string): name is DaemonCommandName {
+  return Object.hasOwn(DAEMON_COMMAND_UNAVAILABLE, name);
+}
+
 export function controlSocketPath(dataDir: string): string {
   return join(dataDir, 'control.sock');
 }
 
-export async function serveControlSocket(context: BridgeContext): Promise<Server> {
+export async function serveControlSocket(context: BridgeContext, daemonCommands: DaemonCommands = {}): Promise<Server> {
   const server = createServer((socket) => {
     let buffer = '';
     socket.setEncoding('utf8');
@@ -30,7 +46,7 @@ export async function serveControlSocket(context: BridgeContext): Promise<Server
         if (buffer.length > 1 << 20) socket.destroy();
         return;
       }
-      void answer(context, buffer.slice(0, newline)).then((response) => socket.end(`${JSON.stringify(response)}\n`));
+      void answer(context, daemonCommands, buffer.slice(0, newline)).then((response) => socket.end(`${JSON.stringify(response)}\n`));
     });
   });
   const previousMask = process.umask(0o077);
@@ -45,12 +61,18 @@ export async function serveControlSocket(context: BridgeContext): Promise<Server
   return server;
 }
 
-async function answer(context: BridgeContext, line: string): Promise<ControlResponse> {
+async function answer(context: BridgeContext, daemonCommands: DaemonCommands, line: string): Promise<ControlResponse> {
   let request: ControlRequest;
   try {
     request = JSON.parse(line) as ControlRequest;
   } catch {
     return { ok: false, error: 'the control request is not JSON' };
+  }
+  if (isDaemonCommand(request.command)) {
+    const run = daemonCommands[request.command];
+    if (!run) return { ok: false, error: DAEMON_COMMAND_UNAVAILABLE[request.command] };
+    context.log.info({ command: request.command }, 'daemon command run through the control socket');
+    return { ok: true, result: await run() };
   }
   if (!isAdminCommand(request.command)) return { ok: false, error: `unknown command ${request.command}` };
   try {
@@ -65,7 +87,7 @@ async function answer(context: BridgeContext, line: string): Promise<ControlResp
 }
 
 /** Sends a command to a running daemon; `undefined` when no daemon listens on this data dir. */
-export function sendToDaemon(dataDir: string, command: AdminCommandName, args: unknown): Promise<ControlResponse | undefined> {
+export function sendToDaemon(dataDir: string, command: AdminCommandName | DaemonCommandName, args: unknown): Promise<ControlResponse | undefined> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(controlSocketPath(dataDir));
     let reply = '';

@@ -4,6 +4,7 @@ import type { BridgeContext } from '../context.js';
 import { ApiLimits } from '../abuse/apiLimits.js';
 import type { InFlightRequests } from './inFlight.js';
 import { isClientConnectionError, renderApiErrors } from './middleware/apiErrors.js';
+import { clientAddress } from './middleware/clientAddress.js';
 import { noStore } from './middleware/noStore.js';
 import { renderPageErrors } from './middleware/pageErrors.js';
 import { parseForm, rejectRepeatedParams } from './middleware/parseForm.js';
@@ -19,7 +20,7 @@ import { checkGrantType, issueTokens, requireClient } from './routes/token.js';
 
 /** The listener Alexa, the skill's backend and the reverse proxy talk to. */
 export function createPublicApp(context: BridgeContext, health: HealthInfo, inFlight: InFlightRequests): Koa {
-  const app = new Koa({ proxy: context.config.trustProxy > 0, maxIpsCount: context.config.trustProxy });
+  const app = new Koa();
   // Koa logs errors to stderr by default; ours go through pino with the request id.
   app.silent = true;
   app.on('error', (error: unknown, ctx?: Koa.Context) => {
@@ -52,6 +53,7 @@ export function createPublicApp(context: BridgeContext, health: HealthInfo, inFl
   router.post('/alexa/introspect', ...clientEndpoint, introspectRoute(context));
 
   app.use(inFlight.track);
+  app.use(clientAddress(context.config.trustProxy));
   app.use(logRequests(context.log));
   app.use(securityHeaders);
   app.use(router.routes());

@@ -23,18 +23,34 @@ export type AuthorizeCheck =
   | { outcome: 'redirect-error'; redirectUri: string; state: string | undefined; error: OAuthError }
   | { outcome: 'ok'; request: AuthorizeRequest };
 
-/** Amazon's states are a few hundred characters. */
-const MAX_STATE_LENGTH = 2048;
+/**
+ * The longest `state` accepted, in bytes once percent-encoded into the redirect's Location, the
+ * form that counts for a proxy's header buffer: a state of `&`, `%` or non-ASCII characters grows
+ * up to twelvefold there. Amazon's states are a few hundred URL-safe characters. With the redirect
+ * URI (MAX_REDIRECT_URI_LENGTH) and the public URL (at most 256 characters) this keeps every
+ * authorization response's Location under 4 KB; the shipped nginx config's proxy_buffer_size
+ * (16k) holds it with the other headers, so no accepted request ends in nginx's 502.
+ */
+export const MAX_STATE_ENCODED_LENGTH = 2048;
+
+/** The length `value` takes as a query parameter's value, encoded as the redirect encodes it. */
+function encodedLength(value: string): number {
+  return new URLSearchParams({ s: value }).toString().length - 2;
+}
 
 export function checkAuthorizeRequest(context: BridgeContext, params: OAuthParams): AuthorizeCheck {
   const trusted = checkClientAndRedirect(context, params);
   if ('outcome' in trusted) return trusted;
   const { client, redirectUri } = trusted;
   const state = params.get('state');
-  // A state too long to echo would make a redirect that proxies refuse (nginx's 4 KB header buffer).
-  const echoable = state !== undefined && state.length <= MAX_STATE_LENGTH && !params.repeated.includes('state');
+  // A state too long to echo would make a redirect that proxies refuse (see MAX_STATE_ENCODED_LENGTH).
+  // The length check comes first: a megabyte of state is not worth encoding.
+  const echoable =
+    state !== undefined && state.length <= MAX_STATE_ENCODED_LENGTH && encodedLength(state) <= MAX_STATE_ENCODED_LENGTH && !params.repeated.includes('state');
   try {
-    if (state !== undefined && !echoable) throw new OAuthError('invalid_request', `state must be at most ${MAX_STATE_LENGTH} characters`);
+    if (state !== undefined && !echoable) {
+      throw new OAuthError('invalid_request', `state must be at most ${MAX_STATE_ENCODED_LENGTH} bytes once URL-encoded`);
+    }
     return { outcome: 'ok', request: { client, redirectUri, state, ...checkRest(client, params) } };
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;

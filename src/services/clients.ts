@@ -360,8 +360,18 @@ function checkVendorId(vendorId: string): void {
   }
 }
 
+/**
+ * The longest redirect URI that may be registered (Amazon's are about 60 characters). It bounds
+ * the authorization response's Location header with the state's and public URL's limits (see
+ * MAX_STATE_ENCODED_LENGTH), so a reverse proxy's header buffer can hold every redirect.
+ */
+export const MAX_REDIRECT_URI_LENGTH = 1024;
+
 /** Redirect URIs are absolute, https (or loopback http for testing), no fragment (RFC 6749 §3.1.2). */
 function checkRedirectUri(value: string): string {
+  if (value.length > MAX_REDIRECT_URI_LENGTH) {
+    throw new CommandFailure(`a redirect URI must be at most ${MAX_REDIRECT_URI_LENGTH} characters; this one has ${value.length}`);
+  }
   let url: URL;
   try {
     url = new URL(value);

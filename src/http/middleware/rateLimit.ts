@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { ApiLimits, LimitState } from '../../abuse/apiLimits.js';
+import { clientKey } from '../../net/addresses.js';
 import { OAuthError } from '../../oauth/errors.js';
 import type { ClientState } from '../routes/token.js';
 
@@ -18,7 +19,7 @@ function enforce(ctx: Context, state: LimitState, what: string): void {
 
 export function limitByAddress(limits: ApiLimits): Middleware {
   return async (ctx, next) => {
-    enforce(ctx, await limits.takeAddress(ctx.ip), `address ${ctx.ip}`);
+    enforce(ctx, await limits.takeAddress(clientKey(ctx.ip)), `address ${ctx.ip}`);
     await next();
   };
 }
@@ -38,7 +39,7 @@ export function countAuthFailures(limits: ApiLimits): Middleware {
     try {
       await next();
     } catch (error) {
-      if (error instanceof OAuthError && error.code === 'invalid_client') await limits.recordAuthFailure(ctx.ip);
+      if (error instanceof OAuthError && error.code === 'invalid_client') await limits.recordAuthFailure(clientKey(ctx.ip));
       throw error;
     }
   };

@@ -4,6 +4,7 @@ import { SignInAttempts } from '../../auth/signInAttempts.js';
 import type { BridgeContext } from '../../context.js';
 import { traceAuthorizeRequest, type AuthorizeTrace } from '../../diagnostics/authorizeTrace.js';
 import { message, Wait, type Message } from '../../i18n/translate.js';
+import { clientKey } from '../../net/addresses.js';
 import { checkAuthorizeRequest, type AuthorizeRequest } from '../../oauth/authorizeRequest.js';
 import { issueCode } from '../../oauth/codes.js';
 import type { OAuthError } from '../../oauth/errors.js';
@@ -128,7 +129,7 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
       renderPage(ctx, request, trace, 400, message('consent.message.missingCredentials'), username);
       return;
     }
-    const result = await signIns.attempt({ ...context, log: ctx.state.log }, username, password, ctx.ip);
+    const result = await signIns.attempt({ ...context, log: ctx.state.log }, username, password, clientKey(ctx.ip));
     if (result.outcome === 'blocked') {
       refuseBlocked(ctx, request, trace, username, result.retryAfterSeconds);
       return;

@@ -82,7 +82,7 @@ export function postForm(frame: AdminFrame, path: string, body: SafeHtml): SafeH
 export function adminPage(frame: AdminFrame, section: AdminSection, title: string, body: SafeHtml): string {
   return `<!doctype html>${html`<html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title} · Alexa OAuth Bridge</title><style>${new SafeHtml(STYLE)}</style></head>
 <body><header><div class="bar"><h1>Alexa OAuth Bridge</h1>${frame.user ? html`<span class="who">${frame.user}</span>` : undefined}</div>
 <nav>${SECTIONS.map(([name, label, path]) => html`<a href="${href(frame, path)}"${name === section ? new SafeHtml(' class="here" aria-current="page"') : ''}>${label}</a>`)}</nav></header>
