@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { addClient, rotateClientSecret } from '../src/services/clients.ts';
 import { CLIENT_ID, LAYLA, seedAlexa, startBridge, TestClock, type TestBridge } from './helpers/bridge.ts';
+import { adminSessionCookie } from './helpers/admin.ts';
 import { launchChromium, PHONE, screenshot } from './helpers/browser.ts';
 import { authorizeQuery, basic, getPage } from './helpers/http.ts';
 import { exchange, newCode, tokensOf } from './helpers/oauth.ts';
@@ -45,17 +46,21 @@ after(async () => {
 });
 
 /** Opens `url` on a phone, saves phone-<name>.png, and asserts the page is no wider than the screen. */
-async function onPhone(name: string, url: string, act?: (page: Page) => Promise<void>): Promise<void> {
+async function onPhone(name: string, url: string, act?: (page: Page) => Promise<void>, cookie?: string): Promise<void> {
   const context = await browser.newContext(PHONE);
   try {
+    if (cookie) {
+      const [cookieName, value] = cookie.split(/=(.*)/, 2) as [string, string];
+      await context.addCookies([{ name: cookieName, value, url }]);
+    }
     const page = await context.newPage();
     await page.goto(url);
     await act?.(page);
     await screenshot(page, `phone-${name}`);
-    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-      scrollWidth: document.scrollingElement!.scrollWidth,
-      innerWidth: window.innerWidth,
-    }));
+    // Runs in the page (the test's tsconfig has no DOM types): document.scrollingElement.scrollWidth, innerWidth.
+    const { scrollWidth, innerWidth } = await page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+      '({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth })',
+    );
     assert.equal(innerWidth, 390, `${name}: the layout viewport is the phone's width`);
     assert.ok(scrollWidth <= innerWidth, `${name}: the page is ${scrollWidth} px wide on a ${innerWidth} px screen`);
   } finally {
@@ -82,11 +87,14 @@ test('the error pages fit a phone, a long redirect URI or client id included', a
 });
 
 test('every admin page fits a phone', async () => {
-  await onPhone('admin-overview', `${admin}/`, (page) => page.getByRole('heading', { name: 'Set-up checks' }).waitFor());
-  await onPhone('admin-accounts', `${admin}/accounts`);
-  await onPhone('admin-clients', `${admin}/clients`);
-  await onPhone('admin-flows', `${admin}/flows`);
+  await onPhone('admin-signed-out', `${admin}/`);
+  // Outside ingress the admin page needs a session: a one-time link, as `admin-link` prints it.
+  const cookie = await adminSessionCookie(bridge.dataDir);
+  await onPhone('admin-overview', `${admin}/`, (page) => page.getByRole('heading', { name: 'Set-up checks' }).waitFor(), cookie);
+  await onPhone('admin-accounts', `${admin}/accounts`, undefined, cookie);
+  await onPhone('admin-clients', `${admin}/clients`, undefined, cookie);
+  await onPhone('admin-flows', `${admin}/flows`, undefined, cookie);
   const flowId = bridge.daemon.context.flows.recent(1)[0]!.id;
-  await onPhone('admin-flow-detail', `${admin}/flows/${flowId}`);
-  await onPhone('admin-flow-unknown', `${admin}/flows/no-such-flow`);
+  await onPhone('admin-flow-detail', `${admin}/flows/${flowId}`, undefined, cookie);
+  await onPhone('admin-flow-unknown', `${admin}/flows/no-such-flow`, undefined, cookie);
 });
