@@ -94,7 +94,7 @@ test('every admin page fits a phone', async () => {
   await onPhone('admin-accounts', `${admin}/accounts`, undefined, cookie);
   await onPhone('admin-clients', `${admin}/clients`, undefined, cookie);
   await onPhone('admin-flows', `${admin}/flows`, undefined, cookie);
-  const flowId = bridge.daemon.context.flows.recent(1)[0]!.id;
+  const flowId = bridge.daemon.context.store.flows.toArray().at(-1)!.id;
   await onPhone('admin-flow-detail', `${admin}/flows/${flowId}`, undefined, cookie);
   await onPhone('admin-flow-unknown', `${admin}/flows/no-such-flow`, undefined, cookie);
 });

@@ -35,7 +35,7 @@ export function listFlows(context: BridgeContext, args: { last?: number | undefi
   if (!Number.isInteger(last) || last < 1) throw new CommandFailure('--last must be a whole number of at least 1');
   const listed: FlowSummary[] = [];
   const clientsSeen = new Set<string | undefined>();
-  for (const flow of context.flows.recent(context.flows.size)) {
+  for (const flow of context.store.flows.toArray().reverse()) {
     if (listed.length === last) break;
     const latestOfClient = !clientsSeen.has(flow.clientId);
     clientsSeen.add(flow.clientId);
@@ -56,7 +56,7 @@ function gotPastThePage(flow: FlowRecord): boolean {
 }
 
 export function showFlow(context: BridgeContext, args: { id: string }): FlowDetail {
-  const flow = context.flows.get(args.id);
+  const flow = context.store.flows.get(args.id);
   if (!flow) throw new CommandFailure(`no flow ${args.id} (flows are kept for ${context.config.flowsKept} attempts and ${Math.round(context.config.flowsMaxAge / 86_400)} days)`);
   return {
     ...summarize(context, flow),

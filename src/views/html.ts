@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { visible } from '../text/visible.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(value: string): string {
@@ -15,20 +16,29 @@ export class SafeHtml {
 
 type Interpolation = string | number | SafeHtml | readonly SafeHtml[] | undefined | null | false;
 
-export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
-  let out = strings[0]!;
-  values.forEach((value, i) => {
-    out += render(value) + strings[i + 1]!;
-  });
-  return new SafeHtml(out);
+type HtmlTag = (strings: TemplateStringsArray, ...values: Interpolation[]) => SafeHtml;
+
+function htmlTag(shown: (text: string) => string): HtmlTag {
+  const render = (value: Interpolation): string => {
+    if (value === undefined || value === null || value === false) return '';
+    if (value instanceof SafeHtml) return value.html;
+    if (Array.isArray(value)) return value.map((item: SafeHtml) => item.html).join('');
+    return escapeHtml(shown(String(value)));
+  };
+  return (strings, ...values) => {
+    let out = strings[0]!;
+    values.forEach((value, i) => {
+      out += render(value) + strings[i + 1]!;
+    });
+    return new SafeHtml(out);
+  };
 }
 
-function render(value: Interpolation): string {
-  if (value === undefined || value === null || value === false) return '';
-  if (value instanceof SafeHtml) return value.html;
-  if (Array.isArray(value)) return value.map((item: SafeHtml) => item.html).join('');
-  return escapeHtml(String(value));
-}
+/** Text exactly as given: the consent page's hidden inputs must post back what came. */
+export const html: HtmlTag = htmlTag((text) => text);
+
+/** For the admin pages, which show what requests sent: invisible and bidi control characters made visible. */
+export const htmlShowingControls: HtmlTag = htmlTag(visible);
 
 // One stylesheet for every page, inline so the page needs no second request, allowed by its hash.
 // Light and dark follow the phone's setting; sizes fit a phone (Alexa opens the page in its app).

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { html, SafeHtml } from '../html.js';
+import { htmlShowingControls as html, SafeHtml } from '../html.js';
 
 // The admin page's one stylesheet: Home Assistant's look (its default theme's colours, 12 px
 // cards, Roboto), light or dark as the browser is. Inline, allowed by its hash.
