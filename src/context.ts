@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
-import type { FlowRecorder } from './diagnostics/flowRecorder.js';
+import type { LinkingObserver } from './oauth/observer.js';
 import type { Store } from './storage/store.js';
 
 /** Milliseconds since the epoch; tests pass a fixed clock. */
@@ -12,6 +12,10 @@ export interface BridgeContext {
   store: Store;
   clock: Clock;
   log: Logger;
-  /** Where each authorization attempt's steps are recorded, for `flows` and the admin page. */
-  flows: FlowRecorder;
+}
+
+/** The listeners' context: the services' and who observes the OAuth core. */
+export interface ServerContext extends BridgeContext {
+  /** Told what each OAuth request established (src/diagnostics/ records it); always guarded (guardObserver). */
+  observer: LinkingObserver;
 }

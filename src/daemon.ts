@@ -6,13 +6,15 @@ import type { Logger } from 'pino';
 import { startAdminListener } from './admin/adminListener.js';
 import { configWarnings, defaultPublicUrl } from './config/load.js';
 import type { Config } from './config/schema.js';
-import type { BridgeContext, Clock } from './context.js';
+import type { BridgeContext, Clock, ServerContext } from './context.js';
 import { DataDirLock } from './control/lock.js';
 import { controlSocketPath, serveControlSocket, type DaemonCommands } from './control/socket.js';
 import { FlowRecorder } from './diagnostics/flowRecorder.js';
+import { LinkingDiagnostics } from './diagnostics/linkingDiagnostics.js';
 import { localHealthUrl } from './doctor/doctor.js';
 import { InFlightRequests } from './http/inFlight.js';
 import { createPublicApp } from './http/publicApp.js';
+import { guardObserver, type LinkingObserver } from './oauth/observer.js';
 import { syncConfiguredClient } from './services/clients.js';
 import type { FileIo } from './storage/atomicWrite.js';
 import { Store, StorageWriteError } from './storage/store.js';
@@ -20,7 +22,7 @@ import { runUpkeep, scheduleUpkeep } from './upkeep/scheduler.js';
 import { VERSION } from './version.js';
 
 export interface Daemon {
-  context: BridgeContext;
+  context: ServerContext;
   /** The public listener's port (useful when configured as 0). */
   port: number;
   /** The admin page's port; none when it is off or its port was taken. */
@@ -31,8 +33,20 @@ export interface Daemon {
 
 const SHUTDOWN_DEADLINE_MS = 4500;
 
-/** `io` replaces the storage's file operations, for fault-injection tests. */
-export async function startDaemon(config: Config, log: Logger, clock: Clock = Date.now, io?: FileIo): Promise<Daemon> {
+/** Who observes the OAuth core; the linking diagnostics unless a test puts another in. */
+export type ObserverFactory = (core: BridgeContext, steadyClock: (() => number) | undefined) => LinkingObserver;
+
+const linkingDiagnostics: ObserverFactory = (core, steadyClock) =>
+  new LinkingDiagnostics(core, new FlowRecorder(core.store, core.config, core.clock, core.log, steadyClock));
+
+/** `io` replaces the storage's file operations and `observe` the diagnostics, for fault-injection tests. */
+export async function startDaemon(
+  config: Config,
+  log: Logger,
+  clock: Clock = Date.now,
+  io?: FileIo,
+  observe: ObserverFactory = linkingDiagnostics,
+): Promise<Daemon> {
   // Every file the daemon creates (data, lock, control socket) is its owner's only.
   process.umask(0o077);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -41,8 +55,15 @@ export async function startDaemon(config: Config, log: Logger, clock: Clock = Da
     const store = await Store.open(config.dataDir, io);
     // A test's clock jumps on purpose; a steady clock beside it would take every jump for a clock fault.
     const steadyClock = clock === Date.now ? () => performance.now() : undefined;
-    const context: BridgeContext = { config, store, clock, log, flows: new FlowRecorder(store, config, clock, log, steadyClock) };
+    const core: BridgeContext = { config, store, clock, log };
+    const context: ServerContext = { ...core, observer: guardObserver(observe(core, steadyClock), log) };
     for (const warning of configWarnings(config)) log.warn(warning);
+    for (const damaged of store.damagedJournalLines) {
+      log.error(
+        { file: damaged.journal, lines: damaged.lines, keptIn: damaged.keptIn },
+        `${damaged.journal} line ${damaged.lines.join(', ')} is damaged: its change is not in the store; the line is kept in ${damaged.keptIn}`,
+      );
+    }
     await syncClientFromConfig(context);
     await unlink(controlSocketPath(config.dataDir)).catch(() => undefined); // left by a crash; we hold the lock
     const daemonCommands: DaemonCommands = {};
@@ -111,7 +132,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function stop(server: Server, control: NetServer, inFlight: InFlightRequests, context: BridgeContext, lock: DataDirLock): Promise<void> {
+async function stop(server: Server, control: NetServer, inFlight: InFlightRequests, context: ServerContext, lock: DataDirLock): Promise<void> {
   const started = Date.now();
   const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_DEADLINE_MS);
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -126,7 +147,7 @@ async function stop(server: Server, control: NetServer, inFlight: InFlightReques
   // drained there is nothing left to flush.
   await new Promise<void>((resolve) => control.close(() => resolve()));
   clearTimeout(deadline);
-  await context.flows.flush();
+  await context.observer.flush();
   await context.store.close();
   await lock.release();
   context.log.info('alexa-oauth-bridge stopped');

@@ -22,7 +22,7 @@ const OPTIONS = {
   allowed_users: [],
   access_token_ttl: 3600,
   refresh_token_ttl: 7776000,
-  trust_proxy: 1,
+  trust_proxy: '172.30.32.0/23',
   log_level: 'info',
 };
 

@@ -214,7 +214,7 @@ describe('apparmor.txt', () => {
 
 describe('the nginx example', () => {
   test('publishes only the OAuth paths and answers 404 to everything else', async () => {
-    const conf = await readFile(path.join(repoRoot, 'docker', 'nginx', 'alexa-oauth-bridge.conf'), 'utf8');
+    const conf = await readFile(path.join(repoRoot, 'config', 'nginx', 'alexa-oauth-bridge.conf'), 'utf8');
     const locations = [...conf.matchAll(/^\s*location\s+([^{]+?)\s*\{([^}]*)\}/gm)].map(([, where, body]) => [
       where,
       (body ?? '').replace(/\s+/g, ' ').trim(),

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { showFlow } from '../src/diagnostics/flowViews.ts';
 import { diagnoseTokenFailure } from '../src/diagnostics/tokenDiagnoses.ts';
 import { OAuthError } from '../src/oauth/errors.ts';
-import { paramsFromSearch } from '../src/oauth/params.ts';
+import { newClientRequestFacts } from '../src/oauth/facts.ts';
 import { addClient } from '../src/services/clients.ts';
 import { revokeGrant } from '../src/services/grants.ts';
 import { CLIENT_ID, CLIENT_SECRET, LAYLA } from './helpers/bridge.ts';
@@ -98,14 +98,8 @@ test('a code that expired although the steady clock says it is young: the diagno
   const context = bridge().daemon.context;
   const now = context.clock();
   const code = { hash: 'h', clientId: CLIENT_ID, redirectUri: LAYLA, username: 'alice', scope: 'alexa', issuedAt: now - 3_600_000, expiresAt: now - 3_300_000 };
-  const { diagnosis } = diagnoseTokenFailure(context, new OAuthError('invalid_grant', 'the authorization code has expired', { reason: 'code_expired' }), {
-    params: paramsFromSearch(new URLSearchParams()),
-    authorization: undefined,
-    clientDate: undefined,
-    code,
-    grant: undefined,
-    steadyAgeMs: 15_000,
-  });
+  const facts = { ...newClientRequestFacts('token'), grantType: 'authorization_code', code } as const;
+  const diagnosis = diagnoseTokenFailure(context, new OAuthError('invalid_grant', 'the authorization code has expired', { reason: 'code_expired' }), facts, 15_000);
   assert.match(diagnosis.cause, /only 15 s passed since the code was issued: the system clock jumped 59 min 45 s forward/);
 });
 

@@ -12,7 +12,7 @@ import { createDaemonLogger } from '../src/log/logger.ts';
 import { PASSWORD, seedAlexa, startBridge, tempDir, USERNAME } from './helpers/bridge.ts';
 import { launchChromium, PHONE, screenshot } from './helpers/browser.ts';
 import { cliJson, freePort, startServe } from './helpers/cli.ts';
-import { latestDiagnosis } from './helpers/diagnostics.ts';
+import { latestDiagnosis, latestFlow } from './helpers/diagnostics.ts';
 import { authorizeQuery, getPage } from './helpers/http.ts';
 
 test('BRIDGE_PORT alone: the issuer, the form action and the start message follow the port, and doctor reaches it', async (t) => {
@@ -70,9 +70,9 @@ test('the page opened on the public URL’s host, at another port: no host diagn
   t.after(() => bridge.stop());
   await seedAlexa(bridge);
   assert.equal((await getPage(bridge.url, authorizeQuery())).status, 200);
-  const flow = bridge.daemon.context.flows.recent(1)[0]!;
-  assert.equal(flow.steps.at(-1)!.kind, 'page');
-  assert.equal(flow.steps.at(-1)!.diagnosis, undefined);
+  const flow = latestFlow(bridge);
+  assert.equal(flow.steps.at(-1)!.step, 'page');
+  assert.equal(flow.steps.at(-1)!.reason, null);
 });
 
 /** Stands in for stdout, which is the test runner's. */

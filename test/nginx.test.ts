@@ -1,4 +1,4 @@
-// The daemon behind Debian's nginx with the shipped docker/nginx/alexa-oauth-bridge.conf, as a
+// The daemon behind Debian's nginx with the shipped config/nginx/nginx.conf and alexa-oauth-bridge.conf, as a
 // user runs it: TLS on the proxy, trust_proxy its address, the issuer the public https URL.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';

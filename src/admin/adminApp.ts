@@ -3,7 +3,7 @@ import Koa, { type Middleware } from 'koa';
 import type { BridgeContext } from '../context.js';
 import { parseForm } from '../http/middleware/parseForm.js';
 import { logRequests } from '../http/middleware/requestLog.js';
-import { html } from '../views/html.js';
+import { htmlShowingControls as html } from '../views/html.js';
 import { ADMIN_STYLE_HASH, adminPage } from '../views/admin/layout.js';
 import type { NewSecret } from '../views/admin/clientsPage.js';
 import { admitIngressAndLoopback, checkHost, viewerOf } from './access.js';
@@ -15,15 +15,7 @@ import { flowRoute, flowsRoute } from './routes/flows.js';
 import { overviewRoute } from './routes/overview.js';
 import { requireSession, signInRoute } from './routes/session.js';
 import type { AdminSessions } from './sessions.js';
-import { frameOf, sendPage, type AdminState } from './state.js';
-
-export interface AdminInfo {
-  version: string;
-  instance: string;
-  startedAt: number;
-  /** The public listener's own /health, for the doctor's "reaches this daemon" check. */
-  localHealthUrl: string;
-}
+import { frameOf, sendPage, type AdminInfo, type AdminState } from './state.js';
 
 /** Every admin answer: framed only by Home Assistant's own page, never cached, styles only by hash. */
 const adminHeaders: Middleware = async (ctx, next) => {

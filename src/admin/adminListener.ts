@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BridgeContext } from '../context.js';
-import { createAdminApp, type AdminInfo } from './adminApp.js';
+import { createAdminApp } from './adminApp.js';
 import { AdminSessions } from './sessions.js';
+import type { AdminInfo } from './state.js';
 
 export interface AdminListener {
   port: number;

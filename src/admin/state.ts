@@ -4,6 +4,15 @@ import type { RequestLogState } from '../http/middleware/requestLog.js';
 import type { AdminFrame } from '../views/admin/layout.js';
 import type { AdminAccessState } from './access.js';
 
+/** What the admin listener shows about the daemon it belongs to. */
+export interface AdminInfo {
+  version: string;
+  instance: string;
+  startedAt: number;
+  /** The public listener's own /health, for the doctor's "reaches this daemon" check. */
+  localHealthUrl: string;
+}
+
 /** What the admin app's middleware leaves for its routes (`form` on posts only). */
 export type AdminState = AdminAccessState & RequestLogState & FormState & { csrfToken: string };
 

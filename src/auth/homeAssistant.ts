@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { SignInResult } from './signIn.js';
+import type { SignInResult } from './signInResult.js';
 
 const TIMEOUT_MS = 5000;
 

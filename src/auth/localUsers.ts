@@ -1,6 +1,6 @@
 import type { BridgeContext } from '../context.js';
 import { DECOY_PASSWORD_HASH, verifyPassword } from './password.js';
-import type { SignInResult } from './signIn.js';
+import type { SignInResult } from './signInResult.js';
 import { findUser, normalizeUsername } from './username.js';
 
 /** Users added with `alexa-oauth-bridge user add`. */

@@ -1,14 +1,9 @@
 import type { BridgeContext } from '../context.js';
 import { verifyHomeAssistantUser } from './homeAssistant.js';
 import { verifyLocalUser } from './localUsers.js';
+import type { SignInResult } from './signInResult.js';
 import { normalizeUsername } from './username.js';
 
-export type SignInResult =
-  | { outcome: 'ok'; username: string }
-  /** `not-allowed`: the password was right, but allowed_users does not name the user (said only to the admin). */
-  | { outcome: 'invalid'; reason?: 'not-allowed' }
-  /** The backend could not be asked: not the person's fault, and never a crash. */
-  | { outcome: 'unavailable'; reason: string };
 
 /**
  * Checks a username and password with the configured backend, then the allow-list, all with the

@@ -1,6 +1,6 @@
 import type { FlowDetail, FlowSummary } from '../diagnostics/flowViews.js';
 import { STAGE_LABELS } from '../diagnostics/steps.js';
-import { formatTime } from '../diagnostics/wording.js';
+import { formatTime } from '../text/prose.js';
 import type { DoctorReport } from '../doctor/doctor.js';
 import { formatRecord, formatTable } from './output.js';
 

@@ -4,7 +4,6 @@ import type { Config } from '../config/schema.js';
 import { runAdminCommand, type AdminCommandArgs, type AdminCommandName, type AdminCommandResult } from '../control/commands.js';
 import { DataDirLock, LockHeldError } from '../control/lock.js';
 import { sendToDaemon, type DaemonCommandName } from '../control/socket.js';
-import { FlowRecorder } from '../diagnostics/flowRecorder.js';
 import { CommandFailure } from '../services/failure.js';
 import { Store } from '../storage/store.js';
 
@@ -31,9 +30,7 @@ export async function runCommandSomewhere<N extends AdminCommandName>(
       try {
         const store = await Store.open(config.dataDir);
         try {
-          const log = pino({ level: 'silent' });
-          const flows = new FlowRecorder(store, config, Date.now, log);
-          return await runAdminCommand({ config, store, clock: Date.now, log, flows }, name, args);
+          return await runAdminCommand({ config, store, clock: Date.now, log: pino({ level: 'silent' }) }, name, args);
         } finally {
           await store.close();
         }

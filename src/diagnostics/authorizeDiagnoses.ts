@@ -1,19 +1,18 @@
 import { normalizeUsername } from '../auth/username.js';
 import type { BridgeContext } from '../context.js';
-import type { AuthorizeCheck } from '../oauth/authorizeRequest.js';
+import type { AuthorizeRefusal } from '../oauth/observer.js';
 import type { OAuthParams } from '../oauth/params.js';
+import { explainMalformedChallenge } from '../oauth/pkceMistakes.js';
+import { alexaRegionOf, closestRedirectUri } from '../oauth/redirectUriDifferences.js';
 import { parseScope } from '../oauth/scope.js';
 import type { Diagnosis } from '../storage/records.js';
-import { explainMalformedChallenge } from './pkceMistakes.js';
-import { alexaRegionOf, closestRedirectUri } from './redirectUris.js';
-import { diagnosis, formatDuration, listOf, nearMissIds } from './wording.js';
+import { formatDuration, listOf } from '../text/prose.js';
+import { diagnosis, nearMissIds } from './wording.js';
 import { LOCAL_CLI } from '../cliCommand.js';
 
-type Refusal = Exclude<AuthorizeCheck, { outcome: 'ok' }>;
-
 /** Why the authorization endpoint refused a request: the client, its redirect URI, scope or PKCE. */
-export function diagnoseAuthorizeRefusal(context: BridgeContext, params: OAuthParams, refusal: Refusal): Diagnosis {
-  const reason = refusal.outcome === 'show-error' ? refusal.reason : refusal.error.reason;
+export function diagnoseAuthorizeRefusal(context: BridgeContext, params: OAuthParams, refusal: AuthorizeRefusal): Diagnosis {
+  const { reason } = refusal;
   const clientId = params.get('client_id') ?? '';
   const client = context.store.clients.get(clientId);
   switch (reason) {
@@ -48,10 +47,9 @@ export function diagnoseAuthorizeRefusal(context: BridgeContext, params: OAuthPa
         'Compute it as BASE64URL(SHA-256(code_verifier)) without = padding (RFC 7636 §4.2).',
       );
     default: {
-      const said = refusal.outcome === 'show-error' ? refusal.detail : `${refusal.error.code}: ${refusal.error.detail ?? refusal.error.description}`;
       return diagnosis(
         reason ?? 'invalid_request',
-        `The authorization request was refused: ${said}.`,
+        `The authorization request was refused: ${refusal.detail}.`,
         'Compare the Authorization URI and the parameters the client sends with the Alexa console’s Account Linking settings.',
       );
     }

@@ -1,37 +1,19 @@
 import type { Logger } from 'pino';
 import type { BridgeContext } from '../context.js';
-import type { AuthorizeCheck } from '../oauth/authorizeRequest.js';
+import { ATTEMPT_FIELD, type AuthorizationTrace } from '../oauth/observer.js';
 import type { OAuthParams } from '../oauth/params.js';
 import { diagnoseAuthorizeRefusal, diagnoseSignInFailure, DENIED, FORM_EXPIRED, pageHostDiffers, saveFailed } from './authorizeDiagnoses.js';
-import type { FlowFields, NewStep } from './flowRecorder.js';
+import type { FlowFields, FlowRecorder, NewStep } from './flowRecorder.js';
 import { STEPS } from './steps.js';
-
-/** What the authorization endpoint tells the flow record, step by step, for one request. */
-export interface AuthorizeTrace {
-  flowId: string;
-  refused(refusal: Exclude<AuthorizeCheck, { outcome: 'ok' }>): void;
-  /** `host`: the request's Host header, to tell when the page was opened on another host than the public URL's. */
-  pageShown(host: string | undefined): void;
-  formExpired(): void;
-  denied(): void;
-  signInFailed(kind: 'invalid' | 'not-allowed' | 'blocked' | 'busy' | 'unavailable', username: string, detail?: string): void;
-  approved(username: string): void;
-  saveFailed(detail: string): void;
-  codeIssued(redirectUri: string): void;
-}
-
-/** The name of the consent form's hidden input that carries the flow id from the page to its post. */
-export const FLOW_FIELD = 'flow_id';
 
 /**
  * Starts the flow of an authorization request, or, for the consent form's post, continues the
  * page's flow when the form names one that is still open for the same client and redirect URI.
  */
-export function traceAuthorizeRequest(context: BridgeContext, params: OAuthParams, log: Logger): AuthorizeTrace {
-  const { flows } = context;
+export function traceAuthorizeRequest(context: BridgeContext, flows: FlowRecorder, params: OAuthParams, log: Logger): AuthorizationTrace {
   const clientId = params.get('client_id');
   const redirectUri = params.get('redirect_uri');
-  const open = flows.get(params.get(FLOW_FIELD) ?? '');
+  const open = flows.get(params.get(ATTEMPT_FIELD) ?? '');
   const last = open?.steps.at(-1);
   const continues =
     open && last && open.clientId === clientId && open.redirectUri === redirectUri && ['progress', 'retryable'].includes(STEPS[last.kind].phase);
@@ -49,7 +31,7 @@ export function traceAuthorizeRequest(context: BridgeContext, params: OAuthParam
       ).id;
   const record = (step: NewStep, fields: FlowFields = {}) => void flows.record(flowId, step, fields, log);
   return {
-    flowId,
+    attemptId: flowId,
     refused: (refusal) => record({ kind: 'refused', diagnosis: diagnoseAuthorizeRefusal(context, params, refusal) }),
     pageShown: (host) => {
       const differs = pageHostDiffers(host, context.config.publicUrl);

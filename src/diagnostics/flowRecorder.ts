@@ -2,14 +2,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../context.js';
 import { newId } from '../oauth/secrets.js';
-import type { FlowRecord, FlowStep } from '../storage/records.js';
+import type { FlowRecord, FlowStep, FlowStepKind } from '../storage/records.js';
 import type { Store } from '../storage/store.js';
+import { visible } from '../text/visible.js';
 import { abandonment } from './flowState.js';
 
 export type FlowFields = Partial<Pick<FlowRecord, 'clientId' | 'redirectUri' | 'scope' | 'pkce' | 'username' | 'grantId'>>;
 export type NewStep = Omit<FlowStep, 'at'>;
 
-/** What a request sent ends up in flows.json, the log and a terminal: cut to size, control characters replaced. */
+/** What a request sent ends up in flows.json, the log and a terminal: cut to size, invisible characters made visible. */
 const FIELD_MAX = 300;
 const DIAGNOSIS_MAX = 1200;
 
@@ -48,8 +49,8 @@ export class FlowRecorder {
     const now = this.clock();
     if (now - this.lastSweepAt >= SWEEP_EVERY_MS) this.sweep();
     const flow: FlowRecord = { id: newId(), startedAt: now, updatedAt: now, steps: [] };
+    this.makeRoom();
     this.store.flows.put(flow);
-    this.dropBeyondCount();
     return this.append(flow, step, fields, log);
   }
 
@@ -129,11 +130,23 @@ export class FlowRecorder {
     return next;
   }
 
-  /** Flows are kept in the order they began, so the first ones are the oldest. */
-  private dropBeyondCount(): void {
-    for (const flow of this.store.flows.values()) {
-      if (this.store.flows.size <= this.config.flowsKept) break;
-      this.forget(flow.id);
+  /**
+   * To stay within `flowsKept`, the oldest flow of the least telling kind goes first (flows are kept in
+   * the order they began): page views that led nowhere, then anonymous refusals, then attempts
+   * where someone signed in, got a code or linked. Anybody can open the page; nobody can push a
+   * failed or linked attempt out that way.
+   */
+  private makeRoom(): void {
+    while (this.store.flows.size >= this.config.flowsKept) {
+      const oldest: (FlowRecord | undefined)[] = [];
+      for (const flow of this.store.flows.values()) {
+        const weight = keepingWeight(flow);
+        oldest[weight] ??= flow;
+        if (weight === 0) break;
+      }
+      const dropped = oldest.find((flow) => flow !== undefined);
+      if (!dropped) return;
+      this.forget(dropped.id);
     }
   }
 
@@ -161,8 +174,32 @@ export class FlowRecorder {
   }
 }
 
+/** Steps anybody can cause with a plain page view. */
+const PAGE_VIEW_STEPS: ReadonlySet<FlowStepKind> = new Set(['authorize', 'page', 'abandoned']);
+/** Steps that only come after a sign-in form was posted with a username, or a code was issued. */
+const ATTEMPT_STEPS: ReadonlySet<FlowStepKind> = new Set([
+  'sign-in-failed',
+  'sign-in-blocked',
+  'sign-in-unavailable',
+  'signed-in',
+  'approved',
+  'denied',
+  'code-issued',
+  'save-failed',
+  'tokens-issued',
+  'refreshed',
+  'introspected',
+  'refresh-failed',
+]);
+
+/** 0: a page view that led nowhere; 1: a refusal with no sign-in or code behind it; 2: a real attempt. */
+function keepingWeight(flow: FlowRecord): 0 | 1 | 2 {
+  if (flow.grantId !== undefined || flow.steps.some((step) => ATTEMPT_STEPS.has(step.kind))) return 2;
+  return flow.steps.every((step) => PAGE_VIEW_STEPS.has(step.kind)) ? 0 : 1;
+}
+
 function printable(text: string, max: number): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+  const clean = visible(text);
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 

@@ -33,11 +33,30 @@ export const DEFAULT_FLOWS_LISTED = 20;
 export function listFlows(context: BridgeContext, args: { last?: number | undefined } = {}): FlowSummary[] {
   const last = args.last ?? DEFAULT_FLOWS_LISTED;
   if (!Number.isInteger(last) || last < 1) throw new CommandFailure('--last must be a whole number of at least 1');
-  return context.flows.recent(last).map((flow) => summarize(context, flow));
+  const listed: FlowSummary[] = [];
+  const clientsSeen = new Set<string | undefined>();
+  for (const flow of context.store.flows.toArray().reverse()) {
+    if (listed.length === last) break;
+    const latestOfClient = !clientsSeen.has(flow.clientId);
+    clientsSeen.add(flow.clientId);
+    const summary = summarize(context, flow);
+    if (summary.status === 'abandoned' && !latestOfClient && !gotPastThePage(flow)) continue;
+    listed.push(summary);
+  }
+  return listed;
+}
+
+/**
+ * An attempt abandoned on the sign-in page (a page opened and closed, a link preview) says nothing
+ * an operator can act on, unless it is its client's latest: the list leaves those out. `flows show`
+ * still finds them.
+ */
+function gotPastThePage(flow: FlowRecord): boolean {
+  return flow.steps.some((step) => step.kind !== 'abandoned' && STEPS[step.kind].stage !== 'request' && STEPS[step.kind].stage !== 'page');
 }
 
 export function showFlow(context: BridgeContext, args: { id: string }): FlowDetail {
-  const flow = context.flows.get(args.id);
+  const flow = context.store.flows.get(args.id);
   if (!flow) throw new CommandFailure(`no flow ${args.id} (flows are kept for ${context.config.flowsKept} attempts and ${Math.round(context.config.flowsMaxAge / 86_400)} days)`);
   return {
     ...summarize(context, flow),

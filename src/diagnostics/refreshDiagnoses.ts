@@ -1,9 +1,9 @@
 import type { BridgeContext } from '../context.js';
 import type { FailureReason } from '../oauth/errors.js';
 import { LIVE_REFRESH_TOKENS } from '../oauth/grants/refreshToken.js';
-import { hashSecret } from '../oauth/secrets.js';
 import type { Diagnosis, GrantRecord } from '../storage/records.js';
-import { diagnosis, formatDuration, formatTime } from './wording.js';
+import { formatDuration, formatTime } from '../text/prose.js';
+import { diagnosis } from './wording.js';
 
 const RELINK = 'The person must link again: disable and enable the skill in the Alexa app.';
 
@@ -14,7 +14,8 @@ export function diagnoseRefreshFailure(
   grant: GrantRecord | undefined,
   clientId: string,
   requestedScope: string | undefined,
-  presentedToken: string | undefined,
+  /** The hash of the refresh token presented. */
+  presentedTokenHash: string | undefined,
 ): Diagnosis {
   const now = context.clock();
   switch (reason) {
@@ -46,8 +47,7 @@ export function diagnoseRefreshFailure(
     }
     case 'refresh_token_reused':
     case 'refresh_token_superseded': {
-      const hash = presentedToken === undefined ? undefined : hashSecret(presentedToken);
-      const retired = grant!.retiredRefreshTokens.find((token) => token.hash === hash);
+      const retired = grant!.retiredRefreshTokens.find((token) => token.hash === presentedTokenHash);
       if (!retired) return diagnosis(reason, 'A refresh token that had already been replaced was presented.', RELINK);
       const ownUse = retired.usedAt === undefined ? 'never used before' : `first used ${formatTime(retired.usedAt)}`;
       if (reason === 'refresh_token_superseded') {

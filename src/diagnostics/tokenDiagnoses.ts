@@ -1,37 +1,27 @@
 import type { BridgeContext } from '../context.js';
-import { parseBasic } from '../oauth/clientAuthentication.js';
-import type { OAuthError } from '../oauth/errors.js';
-import type { OAuthParams } from '../oauth/params.js';
+import type { FailureReason, OAuthError } from '../oauth/errors.js';
+import type { AuthorizationShape, ClientRequestFacts } from '../oauth/facts.js';
 import { verifierMatches } from '../oauth/pkce.js';
-import type { CodeRecord, Diagnosis, GrantRecord } from '../storage/records.js';
+import { explainMalformedVerifier, explainVerifierMismatch } from '../oauth/pkceMistakes.js';
+import { redirectUriDifferences } from '../oauth/redirectUriDifferences.js';
+import type { CodeRecord, Diagnosis } from '../storage/records.js';
+import { formatDuration, formatTime, listOf } from '../text/prose.js';
 import { unknownClient } from './authorizeDiagnoses.js';
-import { explainMalformedVerifier, explainVerifierMismatch } from './pkceMistakes.js';
 import { diagnoseRefreshFailure } from './refreshDiagnoses.js';
-import { redirectUriDifferences } from './redirectUris.js';
 import { explainWrongSecret } from './secretMistakes.js';
-import { diagnosis, formatDuration, formatTime, listOf, type Finding } from './wording.js';
+import { diagnosis } from './wording.js';
 import { LOCAL_CLI } from '../cliCommand.js';
-
-/** What a failed token request carried, and what it referred to. */
-export interface TokenAttempt {
-  params: OAuthParams;
-  authorization: string | undefined;
-  /** The request's Date header: the client's idea of now, when it sends one. */
-  clientDate: string | undefined;
-  /** The code presented, when it is known. */
-  code: CodeRecord | undefined;
-  /** The grant of the refresh token presented, when it is known. */
-  grant: GrantRecord | undefined;
-  /** How long ago the code was issued by this process's steady clock, when it knows. */
-  steadyAgeMs: number | undefined;
-}
 
 /** A clock difference worth mentioning: codes live minutes, so a minute matters. */
 const SKEW_WORTH_SAYING_MS = 60_000;
 
-/** Why the token endpoint refused a request, from the failed check and what the request carried. */
-export function diagnoseTokenFailure(context: BridgeContext, error: OAuthError, attempt: TokenAttempt): Finding {
-  const { params, code } = attempt;
+/**
+ * Why the token endpoint refused a request: from the failed check and what the core established
+ * (`facts`). `steadyAgeMs` is how long ago the code was issued by this process's steady clock,
+ * when it knows.
+ */
+export function diagnoseTokenFailure(context: BridgeContext, error: OAuthError, facts: ClientRequestFacts, steadyAgeMs: number | undefined): Diagnosis {
+  const { code } = facts;
   switch (error.reason) {
     case 'unknown_client':
     case 'wrong_client_secret':
@@ -39,72 +29,58 @@ export function diagnoseTokenFailure(context: BridgeContext, error: OAuthError, 
     case 'client_auth_missing':
     case 'client_auth_malformed':
     case 'client_auth_conflict':
-      return { diagnosis: diagnoseClientAuthentication(context, error.reason, attempt) };
+      return diagnoseClientAuthentication(context, error.reason, facts);
     case 'code_unknown':
-      return {
-        diagnosis: diagnosis(
-          'code_unknown',
-          'The code is not known here: it was never issued by this bridge, or it was purged a day after it expired, or the data dir was replaced between the sign-in and the exchange.',
-          `Link again. If it repeats, check that the Authorization URI and the Access Token URI in the Alexa console both point to this server (${context.config.publicUrl}).`,
-        ),
-      };
+      return diagnosis(
+        'code_unknown',
+        'The code is not known here: it was never issued by this bridge, or it was purged a day after it expired, or the data dir was replaced between the sign-in and the exchange.',
+        `Link again. If it repeats, check that the Authorization URI and the Access Token URI in the Alexa console both point to this server (${context.config.publicUrl}).`,
+      );
     case 'code_client_mismatch':
-      return {
-        diagnosis: diagnosis(
-          'code_client_mismatch',
-          `The client_id differs between the two steps: the authorization request was made by client ${code!.clientId}, the token request by ${namedClient(attempt)}.`,
-          'Use one Client ID for the whole skill: the one in the Authorization URI’s client_id and in the Alexa console’s Client ID field must be the same registered client.',
-        ),
-      };
+      return diagnosis(
+        'code_client_mismatch',
+        `The client_id differs between the two steps: the authorization request was made by client ${code!.clientId}, the token request by ${facts.clientId ?? '(none)'}.`,
+        'Use one Client ID for the whole skill: the one in the Authorization URI’s client_id and in the Alexa console’s Client ID field must be the same registered client.',
+      );
     case 'redirect_uri_missing':
-      return {
-        diagnosis: diagnosis(
-          'redirect_uri_missing',
-          `The token request has no redirect_uri, but the authorization request had ${code!.redirectUri}; RFC 6749 §4.1.3 requires the same value again.`,
-          'Send redirect_uri in the token request, exactly as in the authorization request.',
-        ),
-        publicHint: 'send the authorization request’s redirect_uri',
-      };
+      return diagnosis(
+        'redirect_uri_missing',
+        `The token request has no redirect_uri, but the authorization request had ${code!.redirectUri}; RFC 6749 §4.1.3 requires the same value again.`,
+        'Send redirect_uri in the token request, exactly as in the authorization request.',
+      );
     case 'redirect_uri_mismatch': {
-      const differences = redirectUriDifferences(params.get('redirect_uri')!, code!.redirectUri, 'the authorization request’s');
-      return {
-        diagnosis: diagnosis(
-          'redirect_uri_mismatch',
-          `The token request's redirect_uri ${params.get('redirect_uri')} differs from the authorization request's ${code!.redirectUri}: ${listOf(differences)}.`,
-          'Send exactly the authorization request’s redirect_uri; Alexa does so itself, so a difference means something between Amazon and the bridge rewrites it.',
-        ),
-        publicHint: listOf(differences),
-      };
+      const presented = facts.redirectUri ?? '';
+      const differences = redirectUriDifferences(presented, code!.redirectUri, 'the authorization request’s');
+      return diagnosis(
+        'redirect_uri_mismatch',
+        `The token request's redirect_uri ${presented} differs from the authorization request's ${code!.redirectUri}: ${listOf(differences)}.`,
+        'Send exactly the authorization request’s redirect_uri; Alexa does so itself, so a difference means something between Amazon and the bridge rewrites it.',
+      );
     }
     case 'pkce_verifier_missing':
-      return {
-        diagnosis: diagnosis(
-          'pkce_verifier_missing',
-          'The authorization request had a code_challenge, but the token request has no code_verifier.',
-          'Send the code_verifier whose SHA-256 made the code_challenge.',
-        ),
-      };
+      return diagnosis(
+        'pkce_verifier_missing',
+        'The authorization request had a code_challenge, but the token request has no code_verifier.',
+        'Send the code_verifier whose SHA-256 made the code_challenge.',
+      );
     case 'pkce_verifier_unexpected':
-      return {
-        diagnosis: diagnosis(
-          'pkce_verifier_unexpected',
-          'The token request has a code_verifier, but the authorization request had no code_challenge; this is refused as a PKCE downgrade.',
-          'Send code_challenge and code_challenge_method=S256 in the authorization request, or leave code_verifier out of the token request.',
-        ),
-      };
-    case 'pkce_verifier_malformed': {
-      const why = explainMalformedVerifier(params.get('code_verifier') ?? '');
-      return {
-        diagnosis: diagnosis('pkce_verifier_malformed', `The code_verifier is malformed: ${why}.`, 'Make the verifier 43-128 characters of base64url without padding (RFC 7636 §4.1).'),
-        publicHint: why,
-      };
-    }
+      return diagnosis(
+        'pkce_verifier_unexpected',
+        'The token request has a code_verifier, but the authorization request had no code_challenge; this is refused as a PKCE downgrade.',
+        'Send code_challenge and code_challenge_method=S256 in the authorization request, or leave code_verifier out of the token request.',
+      );
+    case 'pkce_verifier_malformed':
+      return diagnosis(
+        'pkce_verifier_malformed',
+        `The code_verifier is malformed: ${explainMalformedVerifier(facts.codeVerifier ?? '')}.`,
+        'Make the verifier 43-128 characters of base64url without padding (RFC 7636 §4.1).',
+      );
     case 'pkce_mismatch':
-      return diagnosePkceMismatch(context, params.get('code_verifier')!, code!);
+      return diagnosePkceMismatch(context, facts.codeVerifier ?? '', code!);
     case 'code_reused':
-      return { diagnosis: codeReused(context, code!) };
+      return codeReused(context, code!);
     case 'code_expired':
-      return diagnoseCodeExpired(context, attempt);
+      return diagnoseCodeExpired(context, code!, facts.clientDate, steadyAgeMs);
     case 'refresh_token_unknown':
     case 'refresh_token_client_mismatch':
     case 'refresh_token_revoked':
@@ -112,36 +88,22 @@ export function diagnoseTokenFailure(context: BridgeContext, error: OAuthError, 
     case 'refresh_token_reused':
     case 'refresh_token_superseded':
     case 'scope_not_granted':
-      return {
-        diagnosis: diagnoseRefreshFailure(context, error.reason, attempt.grant, namedClient(attempt), params.get('scope'), params.get('refresh_token')),
-      };
+      return diagnoseRefreshFailure(context, error.reason, facts.grant, facts.clientId ?? '(none)', facts.requestedScope, facts.tokenHash);
     default:
-      return {
-        diagnosis: diagnosis(
-          error.reason ?? error.code,
-          `The token endpoint answered ${error.status} ${error.code}: ${error.description}${error.detail ? ` (${error.detail})` : ''}.`,
-          error.status === 429 || error.status === 503 ? 'Nothing to change if it passes; the client retries.' : 'Compare the client’s token request with RFC 6749 §4.1.3 and §6.',
-        ),
-      };
+      return diagnosis(
+        error.reason ?? error.code,
+        `The token endpoint answered ${error.status} ${error.code}: ${error.description}${error.detail ? ` (${error.detail})` : ''}.`,
+        error.status === 429 || error.status === 503 ? 'Nothing to change if it passes; the client retries.' : 'Compare the client’s token request with RFC 6749 §4.1.3 and §6.',
+      );
   }
 }
 
-function namedClient(attempt: TokenAttempt): string {
-  return presentedClientId(attempt.params, attempt.authorization) ?? '(none)';
-}
+type ClientAuthFailure = Extract<FailureReason, 'unknown_client' | 'wrong_client_secret' | 'client_secret_missing' | 'client_auth_missing' | 'client_auth_malformed' | 'client_auth_conflict'>;
 
-/** The client id a token request names: in the Basic credentials or the body. */
-export function presentedClientId(params: OAuthParams, authorization: string | undefined): string | undefined {
-  const basic = authorization ? parseBasic(authorization) : undefined;
-  return basic?.id ?? params.get('client_id');
-}
-
-function diagnoseClientAuthentication(context: BridgeContext, reason: string, attempt: TokenAttempt): Diagnosis {
-  const { authorization, params, code } = attempt;
-  const basic = authorization ? parseBasic(authorization) : undefined;
-  const scheme = authorization ? 'HTTP Basic' : 'the form body (client_secret_post)';
-  const clientId = namedClient(attempt);
-  const client = context.store.clients.get(clientId);
+function diagnoseClientAuthentication(context: BridgeContext, reason: ClientAuthFailure, facts: ClientRequestFacts): Diagnosis {
+  const { code } = facts;
+  const scheme = facts.authMethod === 'client_secret_basic' ? 'HTTP Basic' : 'the form body (client_secret_post)';
+  const clientId = facts.clientId ?? '(none)';
   const proxyNote =
     'If the Alexa console has a Client Secret and the scheme HTTP Basic, the reverse proxy is probably dropping the Authorization header.';
   switch (reason) {
@@ -155,13 +117,14 @@ function diagnoseClientAuthentication(context: BridgeContext, reason: string, at
       );
     }
     case 'wrong_client_secret': {
-      const presented = basic?.secret ?? params.get('client_secret') ?? '';
-      const why = explainWrongSecret(presented, client!, context.store.clients.values());
-      const changed = client!.updatedAt > client!.createdAt ? ` The registered secret was last changed ${formatTime(client!.updatedAt)}.` : '';
+      const client = context.store.clients.get(clientId);
+      if (!client) return unknownClient(context, clientId, 'The token request');
+      const why = explainWrongSecret(facts.presentedSecret ?? '', client, context.store.clients.values());
+      const changed = client.updatedAt > client.createdAt ? ` The registered secret was last changed ${formatTime(client.updatedAt)}.` : '';
       return diagnosis(
         'wrong_client_secret',
         `Client ${clientId} sent a wrong secret in ${scheme}${why ? `: ${why}` : ''}.${changed}`,
-        client!.source === 'config'
+        client.source === 'config'
           ? 'Make client_secret in the add-on’s options and the Client Secret in the Alexa console the same string.'
           : `Paste the secret into the Alexa console’s Client Secret field again, or make a new one (${LOCAL_CLI} client rotate-secret ${clientId}) and paste that.`,
       );
@@ -179,45 +142,48 @@ function diagnoseClientAuthentication(context: BridgeContext, reason: string, at
         `Set Client ID and Client Secret in the Alexa console. ${proxyNote}`,
       );
     case 'client_auth_malformed':
-      return diagnosis('client_auth_malformed', `The Authorization header is not HTTP Basic as RFC 6749 §2.3.1 wants it: ${malformedBasic(authorization ?? '')}.`, 'Choose “HTTP Basic” as the Client Authentication Scheme in the Alexa console, or send client_id and client_secret in the body instead.');
-    default:
+      return diagnosis(
+        'client_auth_malformed',
+        `The Authorization header is not HTTP Basic as RFC 6749 §2.3.1 wants it: ${AUTHORIZATION_SHAPES[facts.authorizationShape ?? 'other-scheme']}.`,
+        'Choose “HTTP Basic” as the Client Authentication Scheme in the Alexa console, or send client_id and client_secret in the body instead.',
+      );
+    case 'client_auth_conflict':
       return diagnosis(
         'client_auth_conflict',
-        params.get('client_secret') !== undefined
+        facts.bodyClientId === undefined
           ? 'The token request sends the client secret twice: in the Authorization header and as client_secret in the body.'
-          : `The client_id in the body (${params.get('client_id')}) differs from the one in the Authorization header (${basic?.id}).`,
+          : `The client_id in the body (${facts.bodyClientId}) differs from the one in the Authorization header (${clientId}).`,
         'Use one Client Authentication Scheme: HTTP Basic, or credentials in the request body.',
       );
   }
 }
 
-function malformedBasic(header: string): string {
-  const [scheme = '', value = ''] = header.trim().split(/ +/, 2);
-  if (scheme.toLowerCase() !== 'basic') return `it uses the ${scheme || 'empty'} scheme`;
-  if (value.includes(':')) return 'the id:secret pair is not base64-encoded';
-  return 'its base64 value does not decode to id:secret';
-}
+/** A malformed Authorization header, described by its shape: its content is a credential and is never quoted. */
+const AUTHORIZATION_SHAPES: Readonly<Record<AuthorizationShape, string>> = {
+  'other-scheme': 'it does not start with the Basic scheme',
+  'basic-without-value': 'it says Basic and nothing after it',
+  'basic-without-space': 'Basic is followed by the credentials without a space between them',
+  'basic-with-tab': 'Basic is followed by a tab; RFC 7617 wants a space',
+  'plain-id-secret': 'the id:secret pair is not base64-encoded',
+  'not-base64': 'the value after Basic is not base64',
+  'no-colon': 'its base64 value does not decode to id:secret',
+};
 
-function diagnosePkceMismatch(context: BridgeContext, verifier: string, code: CodeRecord): Finding {
+function diagnosePkceMismatch(context: BridgeContext, verifier: string, code: CodeRecord): Diagnosis {
   const mistake = explainVerifierMismatch(verifier, code.codeChallenge!);
   if (mistake) {
-    return {
-      diagnosis: diagnosis('pkce_mismatch', `The code_verifier does not match the code_challenge: ${mistake}.`, 'Compute code_challenge = BASE64URL(SHA-256(code_verifier)) without padding, and send that same verifier.'),
-      publicHint: mistake,
-    };
+    return diagnosis('pkce_mismatch', `The code_verifier does not match the code_challenge: ${mistake}.`, 'Compute code_challenge = BASE64URL(SHA-256(code_verifier)) without padding, and send that same verifier.');
   }
   const other = [...context.store.codes.values()].find(
     (candidate) => candidate.hash !== code.hash && candidate.codeChallenge && verifierMatches(verifier, candidate.codeChallenge),
   );
-  return {
-    diagnosis: diagnosis(
-      'pkce_mismatch',
-      other
-        ? `The code_verifier belongs to another authorization attempt${other.flowId ? ` (flow ${other.flowId})` : ''}: the client mixed up two attempts' verifiers.`
-        : 'The code_verifier does not match the code_challenge, and not under any of the usual mistakes (plain instead of S256, base64 instead of base64url, padding): it is another verifier than the one the challenge was made from.',
-      'Keep each attempt’s verifier with its state and send it with that attempt’s code.',
-    ),
-  };
+  return diagnosis(
+    'pkce_mismatch',
+    other
+      ? `The code_verifier belongs to another authorization attempt${other.flowId ? ` (flow ${other.flowId})` : ''}: the client mixed up two attempts' verifiers.`
+      : 'The code_verifier does not match the code_challenge, and not under any of the usual mistakes (plain instead of S256, base64 instead of base64url, padding): it is another verifier than the one the challenge was made from.',
+    'Keep each attempt’s verifier with its state and send it with that attempt’s code.',
+  );
 }
 
 function codeReused(context: BridgeContext, code: CodeRecord): Diagnosis {
@@ -232,19 +198,18 @@ function codeReused(context: BridgeContext, code: CodeRecord): Diagnosis {
   );
 }
 
-function diagnoseCodeExpired(context: BridgeContext, attempt: TokenAttempt): Finding {
-  const code = attempt.code!;
+function diagnoseCodeExpired(context: BridgeContext, code: CodeRecord, clientDate: string | undefined, steadyAgeMs: number | undefined): Diagnosis {
   const now = context.clock();
   const lifetime = code.expiresAt - code.issuedAt;
   const late = now - code.expiresAt;
   const cause = `The code expired ${formatDuration(late)} before the token request came (lifetime ${formatDuration(lifetime)}, issued ${formatTime(code.issuedAt)}).`;
   const clues: string[] = [];
-  if (attempt.steadyAgeMs !== undefined && attempt.steadyAgeMs < lifetime) {
+  if (steadyAgeMs !== undefined && steadyAgeMs < lifetime) {
     clues.push(
-      `By this server's steady clock only ${formatDuration(attempt.steadyAgeMs)} passed since the code was issued: the system clock jumped ${formatDuration(now - code.issuedAt - attempt.steadyAgeMs)} forward in between (a clock set by NTP after boot, e.g. a Raspberry Pi without a real-time clock).`,
+      `By this server's steady clock only ${formatDuration(steadyAgeMs)} passed since the code was issued: the system clock jumped ${formatDuration(now - code.issuedAt - steadyAgeMs)} forward in between (a clock set by NTP after boot, e.g. a Raspberry Pi without a real-time clock).`,
     );
   }
-  const clientNow = attempt.clientDate ? Date.parse(attempt.clientDate) : Number.NaN;
+  const clientNow = clientDate ? Date.parse(clientDate) : Number.NaN;
   if (!Number.isNaN(clientNow) && Math.abs(clientNow - now) >= SKEW_WORTH_SAYING_MS) {
     clues.push(
       `The client's Date header says ${formatTime(clientNow)}, this server's clock ${formatTime(now)}: the clocks differ by ${formatDuration(clientNow - now)}` +
@@ -252,14 +217,11 @@ function diagnoseCodeExpired(context: BridgeContext, attempt: TokenAttempt): Fin
     );
   }
   const skew = clues.length > 0;
-  return {
-    diagnosis: diagnosis(
-      'code_expired',
-      skew ? `${cause} ${clues.join(' ')}` : `${cause} Amazon normally exchanges a code within seconds, so its token request was held up (proxy, network) or retried late.`,
-      skew
-        ? 'Synchronise this machine’s clock (NTP; check with `date -u`), then link again.'
-        : 'Link again. If it keeps happening, check the reverse proxy for stalls, or raise code_ttl (at most 600 s).',
-    ),
-    publicHint: `expired ${formatDuration(late)} ago`,
-  };
+  return diagnosis(
+    'code_expired',
+    skew ? `${cause} ${clues.join(' ')}` : `${cause} Amazon normally exchanges a code within seconds, so its token request was held up (proxy, network) or retried late.`,
+    skew
+      ? 'Synchronise this machine’s clock (NTP; check with `date -u`), then link again.'
+      : 'Link again. If it keeps happening, check the reverse proxy for stalls, or raise code_ttl (at most 600 s).',
+  );
 }

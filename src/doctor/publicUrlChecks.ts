@@ -1,5 +1,5 @@
 import type { BridgeContext } from '../context.js';
-import { formatDuration, formatTime } from '../diagnostics/wording.js';
+import { formatDuration, formatTime } from '../text/prose.js';
 import { fail, pass, warn, type Check } from './check.js';
 import { describeNetworkError, probe, servedCertificate, type ProbeAnswer } from './probe.js';
 import { LOCAL_CLI } from '../cliCommand.js';
@@ -67,7 +67,7 @@ export function checkReachesDaemon(context: BridgeContext, answers: PublicAnswer
   }
   const theirs = instanceOf(health);
   if (health.status !== 200 || !theirs) {
-    return fail(id, title, `${url} answered ${health.status} ${health.headers['content-type'] ?? ''}, not this bridge's health answer`, 'Make the reverse proxy forward /health, /.well-known/ and /alexa/ to the bridge (see docker/nginx).');
+    return fail(id, title, `${url} answered ${health.status} ${health.headers['content-type'] ?? ''}, not this bridge's health answer`, 'Make the reverse proxy forward /health, /.well-known/ and /alexa/ to the bridge (see config/nginx).');
   }
   if (!local || local instanceof Error) {
     return warn(id, title, `${url} answers as bridge instance ${theirs}, but this daemon's own listener ${local ? `cannot be reached (${describeNetworkError(local)})` : 'has no fixed port'}, so it is not known whether that is this one`, `Start the daemon (${LOCAL_CLI} serve), then run doctor again.`);

@@ -1,10 +1,10 @@
 import { constants } from 'node:fs';
-import { access, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configWarnings } from '../config/load.js';
 import type { BridgeContext } from '../context.js';
-import { alexaRegionOf, redirectUriDifferences } from '../diagnostics/redirectUris.js';
-import { formatDuration, listOf } from '../diagnostics/wording.js';
+import { alexaRegionOf, redirectUriDifferences } from '../oauth/redirectUriDifferences.js';
+import { formatDuration, listOf } from '../text/prose.js';
 import { ALEXA_REDIRECT_HOSTS, alexaRedirectUris } from '../services/clients.js';
 import type { ClientRecord } from '../storage/records.js';
 import { fail, pass, warn, type Check } from './check.js';
@@ -50,6 +50,28 @@ export async function checkDataDir(context: BridgeContext): Promise<Check> {
   if (process.getuid && uid !== process.getuid()) problems.push(`${dir} belongs to uid ${uid}, the bridge runs as ${process.getuid()}`);
   if (problems.length === 0) return pass('data-dir', title, `${dir} is writable and only its owner's`);
   return warn('data-dir', title, `${dir} is writable, but ${listOf(problems)}; it holds password and secret hashes`, `chmod 700 '${dir}' && chmod 600 '${dir}'/*`);
+}
+
+/**
+ * Journal lines found damaged at a start (see DataFile.keepAside) wait in `<journal>.damaged`
+ * files: their changes are not in the store, and only a person can tell what they were.
+ */
+export async function checkDamagedJournals(context: BridgeContext): Promise<Check> {
+  const dir = context.config.dataDir;
+  const title = 'Damaged journal lines';
+  const found: string[] = [];
+  for (const name of (await readdir(dir).catch(() => [] as string[])).filter((entry) => entry.endsWith('.journal.damaged')).sort()) {
+    const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+    const headers = [...text.matchAll(/^# (\S+) line (\d+), kept aside (\S+)$/gm)].map((match) => `${match[1]} line ${match[2]} (kept aside ${match[3]})`);
+    found.push(`${name}: ${listOf(headers.length > 0 ? headers : ['unreadable'])}`);
+  }
+  if (found.length === 0) return pass('damaged-journal', title, 'none');
+  return warn(
+    'damaged-journal',
+    title,
+    `lines that could not be read when the store was opened, so their changes are not in it: ${found.join('; ')}`,
+    `Read the file(s) in ${dir}: a lost link is made again by linking the skill, a lost client or user change by running its command again. Then move the file away; it is never read back.`,
+  );
 }
 
 export function checkTokenLifetimes(context: BridgeContext): Check {

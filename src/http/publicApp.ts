@@ -1,25 +1,23 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { BridgeContext } from '../context.js';
+import type { ServerContext } from '../context.js';
 import { ApiLimits } from '../abuse/apiLimits.js';
 import type { InFlightRequests } from './inFlight.js';
 import { isClientConnectionError, renderApiErrors } from './middleware/apiErrors.js';
 import { clientAddress } from './middleware/clientAddress.js';
-import { noStore } from './middleware/noStore.js';
+import { parseForm } from './middleware/parseForm.js';
 import { renderPageErrors } from './middleware/pageErrors.js';
-import { parseForm, rejectRepeatedParams } from './middleware/parseForm.js';
-import { countAuthFailures, limitByAddress, limitByClient } from './middleware/rateLimit.js';
 import { logRequests } from './middleware/requestLog.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
-import { traceClientRequests } from './middleware/traceFlows.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { healthRoute, type HealthInfo } from './routes/health.js';
+import { introspectionEndpoint } from './routes/introspection.js';
 import { metadataRoute } from './routes/metadata.js';
-import { introspectRoute, revokeRoute } from './routes/revocation.js';
-import { checkGrantType, issueTokens, requireClient } from './routes/token.js';
+import { revocationEndpoint } from './routes/revocation.js';
+import { tokenEndpoint } from './routes/token.js';
 
 /** The listener Alexa, the skill's backend and the reverse proxy talk to. */
-export function createPublicApp(context: BridgeContext, health: HealthInfo, inFlight: InFlightRequests): Koa {
+export function createPublicApp(context: ServerContext, health: HealthInfo, inFlight: InFlightRequests): Koa {
   const app = new Koa();
   // Koa logs errors to stderr by default; ours go through pino with the request id.
   app.silent = true;
@@ -32,25 +30,14 @@ export function createPublicApp(context: BridgeContext, health: HealthInfo, inFl
   const router = new Router();
   const authorize = authorizeRoutes(context);
   const limits = new ApiLimits(context.config);
-  const clientEndpoint = [
-    noStore,
-    renderApiErrors,
-    limitByAddress(limits),
-    countAuthFailures(limits),
-    parseForm,
-    rejectRepeatedParams,
-    traceClientRequests(context),
-    requireClient(context),
-    limitByClient(limits),
-  ] as const;
 
   router.get('/health', healthRoute(context, health));
   router.get('/.well-known/oauth-authorization-server', renderApiErrors, metadataRoute(context));
   router.get('/alexa/authorize', renderPageErrors, authorize.show);
   router.post('/alexa/authorize', renderPageErrors, parseForm, authorize.decide);
-  router.post('/alexa/token', ...clientEndpoint, checkGrantType, issueTokens(context));
-  router.post('/alexa/revoke', ...clientEndpoint, revokeRoute(context));
-  router.post('/alexa/introspect', ...clientEndpoint, introspectRoute(context));
+  router.post('/alexa/token', ...tokenEndpoint(context, limits));
+  router.post('/alexa/revoke', ...revocationEndpoint(context, limits));
+  router.post('/alexa/introspect', ...introspectionEndpoint(context, limits));
 
   app.use(inFlight.track);
   app.use(clientAddress(context.config.trustProxy));

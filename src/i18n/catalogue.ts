@@ -1,11 +1,8 @@
 import { de } from './de.js';
-import { en, type MessageKey } from './en.js';
+import { en, type Catalogue, type MessageKey } from './en.js';
 import { ru } from './ru.js';
 
-export type { MessageKey };
-
-/** A translation: exactly the English catalogue's keys, each a string with the same `{names}`. */
-export type Catalogue = Record<MessageKey, string>;
+export type { Catalogue, MessageKey };
 
 export const LANGUAGES = ['en', 'de', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];

@@ -1,4 +1,4 @@
-import type { Catalogue } from './catalogue.js';
+import type { Catalogue } from './en.js';
 
 /** German, in the informal "du" that Home Assistant's own German interface uses. */
 export const de: Catalogue = {

@@ -38,3 +38,6 @@ export const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
+
+/** A translation: exactly the English catalogue's keys, each a string with the same `{names}`. */
+export type Catalogue = Record<MessageKey, string>;

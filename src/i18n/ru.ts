@@ -1,4 +1,4 @@
-import type { Catalogue } from './catalogue.js';
+import type { Catalogue } from './en.js';
 
 /** Russian, addressing the person formally («вы»). */
 export const ru: Catalogue = {

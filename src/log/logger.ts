@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pinoRoll from 'pino-roll';
 import type { Config } from '../config/schema.js';
+import { visible, visibleDeep } from '../text/visible.js';
 
 /**
  * Never logged: the request log writes paths without their query, and these paths catch what a
@@ -38,6 +39,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       base: { name: 'alexa-oauth-bridge' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Log lines carry what requests sent (user names, client ids, URIs): invisible and
+      // bidirectional control characters are written as visible escapes.
+      formatters: { log: (object) => visibleDeep(object) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? visible(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );

@@ -1,5 +1,4 @@
 import type { BridgeContext } from '../context.js';
-import { message, type Message } from '../i18n/translate.js';
 import type { ClientRecord } from '../storage/records.js';
 import { OAuthError, type FailureReason } from './errors.js';
 import type { OAuthParams } from './params.js';
@@ -15,10 +14,18 @@ export interface AuthorizeRequest {
   codeChallenge: string | undefined;
 }
 
+/** Why the client or redirect URI of an authorization request cannot be trusted: what the person is told. */
+export type UntrustedRequest =
+  | { problem: 'repeated'; name: 'client_id' | 'redirect_uri' }
+  | { problem: 'missing'; name: 'client_id' | 'redirect_uri' }
+  | { problem: 'unknown-client'; clientId: string }
+  | { problem: 'backend-client'; clientId: string }
+  | { problem: 'redirect-uri-not-registered'; client: ClientRecord; redirectUri: string };
+
 /** Whom the answer to an authorization request goes to. */
 export type AuthorizeCheck =
   /** The client or redirect URI cannot be trusted: tell the person, never redirect (RFC 6749 §4.1.2.1). */
-  | { outcome: 'show-error'; title: Message; message: Message; detail: string; reason?: FailureReason }
+  | { outcome: 'show-error'; untrusted: UntrustedRequest; detail: string; reason?: FailureReason }
   /** Everything else goes back to the client. */
   | { outcome: 'redirect-error'; redirectUri: string; state: string | undefined; error: OAuthError }
   | { outcome: 'ok'; request: AuthorizeRequest };
@@ -62,34 +69,22 @@ function checkClientAndRedirect(
   context: BridgeContext,
   params: OAuthParams,
 ): { client: ClientRecord; redirectUri: string } | Extract<AuthorizeCheck, { outcome: 'show-error' }> {
-  for (const name of ['client_id', 'redirect_uri']) {
-    if (params.repeated.includes(name)) {
-      return showError(message('error.malformed.title'), message('error.malformed.repeated', { name }), `repeated ${name}`);
-    }
+  for (const name of ['client_id', 'redirect_uri'] as const) {
+    if (params.repeated.includes(name)) return showError({ problem: 'repeated', name }, `repeated ${name}`);
   }
   const clientId = params.get('client_id');
-  if (!clientId) return showError(message('error.incomplete.title'), message('error.incomplete.missing', { name: 'client_id' }), 'missing client_id');
+  if (!clientId) return showError({ problem: 'missing', name: 'client_id' }, 'missing client_id');
   const client = context.store.clients.get(clientId);
-  if (!client) {
-    return showError(
-      message('error.unknownClient.title'),
-      message('error.unknownClient.text', { clientId }),
-      `unknown client_id ${clientId}`,
-      'unknown_client',
-    );
-  }
+  if (!client) return showError({ problem: 'unknown-client', clientId }, `unknown client_id ${clientId}`, 'unknown_client');
   if (client.backendFor) {
-    return showError(message('error.backendClient.title'), message('error.backendClient.text', { clientId }), `${clientId} is a backend client and cannot run the authorization flow`);
+    return showError({ problem: 'backend-client', clientId }, `${clientId} is a backend client and cannot run the authorization flow`);
   }
   const redirectUri = params.get('redirect_uri');
-  if (!redirectUri) {
-    return showError(message('error.incomplete.title'), message('error.incomplete.missing', { name: 'redirect_uri' }), `missing redirect_uri for ${clientId}`);
-  }
+  if (!redirectUri) return showError({ problem: 'missing', name: 'redirect_uri' }, `missing redirect_uri for ${clientId}`);
   // RFC 9700 §4.1.3: exact string comparison, no normalisation of slashes, case or query.
   if (!client.redirectUris.includes(redirectUri)) {
     return showError(
-      message('error.redirectUri.title'),
-      message('error.redirectUri.text', { client: client.name, redirectUri }),
+      { problem: 'redirect-uri-not-registered', client, redirectUri },
       `redirect_uri ${redirectUri} not registered for ${clientId}`,
       'redirect_uri_not_registered',
     );
@@ -141,11 +136,6 @@ function checkPkce(client: ClientRecord, params: OAuthParams): string | undefine
   return challenge;
 }
 
-function showError(
-  title: Message,
-  text: Message,
-  detail: string,
-  reason?: FailureReason,
-): Extract<AuthorizeCheck, { outcome: 'show-error' }> {
-  return { outcome: 'show-error', title, message: text, detail, ...(reason ? { reason } : {}) };
+function showError(untrusted: UntrustedRequest, detail: string, reason?: FailureReason): Extract<AuthorizeCheck, { outcome: 'show-error' }> {
+  return { outcome: 'show-error', untrusted, detail, ...(reason ? { reason } : {}) };
 }

@@ -1,6 +1,7 @@
 import { normalizeUsername } from '../auth/username.js';
 import type { BridgeContext } from '../context.js';
 import type { ClientRecord, GrantRecord, TokenRecord } from '../storage/records.js';
+import type { ClientRequestFacts } from './facts.js';
 import { hashSecret } from './secrets.js';
 
 /** RFC 7662 §2.2. */
@@ -18,19 +19,26 @@ export type IntrospectionResponse =
       iss: string;
     };
 
-/** What a live token is: its grant and its record, or nothing for an unknown, expired or revoked one. */
+/**
+ * What a live token is: its grant and its record, or nothing for an unknown, expired or revoked
+ * one. The grant of a known token goes into `facts` either way.
+ */
 export function findLiveToken(
   context: BridgeContext,
   token: string,
+  facts: ClientRequestFacts,
 ): { grant: GrantRecord; record: TokenRecord; kind: 'access' | 'refresh' } | undefined {
   const hash = hashSecret(token);
-  const location = context.store.tokens.find(hash);
-  if (!location || location.kind === 'retired-refresh') return undefined;
-  const grant = context.store.grants.get(location.grantId);
-  if (!grant || grant.revokedAt) return undefined;
-  const record = (location.kind === 'access' ? grant.accessTokens : grant.refreshTokens).find((t) => t.hash === hash);
+  const found = context.store.findToken(hash);
+  if (!found) return undefined;
+  const { grant, kind } = found;
+  facts.grant = grant;
+  facts.tokenKind = kind;
+  facts.tokenHash = hash;
+  if (kind === 'retired-refresh' || grant.revokedAt) return undefined;
+  const record = (kind === 'access' ? grant.accessTokens : grant.refreshTokens).find((t) => t.hash === hash);
   if (!record || record.expiresAt <= context.clock()) return undefined;
-  return { grant, record, kind: location.kind };
+  return { grant, record, kind };
 }
 
 /** Whether `caller` may learn about tokens issued to `clientId`: its own, or a client it is the backend for. */
@@ -42,9 +50,10 @@ export function maySeeTokensOf(caller: ClientRecord, clientId: string): boolean 
  * RFC 7662 §2.2 for an authenticated `caller`. A token it may not see answers exactly like an
  * unknown one, `{"active":false}`, so nobody learns that another client's token exists (§4).
  */
-export function introspectToken(context: BridgeContext, caller: ClientRecord, token: string): IntrospectionResponse {
-  const found = findLiveToken(context, token);
-  if (!found || !maySeeTokensOf(caller, found.grant.clientId)) return { active: false };
+export function introspectToken(context: BridgeContext, caller: ClientRecord, token: string, facts: ClientRequestFacts): IntrospectionResponse {
+  const found = findLiveToken(context, token, facts);
+  facts.active = found !== undefined && maySeeTokensOf(caller, found.grant.clientId);
+  if (!found || !facts.active) return { active: false };
   const { grant, record, kind } = found;
   // Links made before 0.2 may hold the name as typed; the skill's backend sees one user either way.
   const username = normalizeUsername(grant.username);

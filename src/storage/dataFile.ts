@@ -1,9 +1,20 @@
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Low } from 'lowdb';
 import type { FileIo } from './atomicWrite.js';
 import type { Collection, CollectionChanges } from './collection.js';
 import { GroupCommit } from './groupCommit.js';
-import { Journal } from './journal.js';
+import { Journal, type DamagedLine } from './journal.js';
 import { DataFileError, SnapshotAdapter } from './snapshotAdapter.js';
+
+/** Journal lines that could not be read although later ones could: their changes are not in memory. */
+export interface DamagedJournalLines {
+  journal: string;
+  /** 1-based. */
+  lines: number[];
+  /** Where they were kept, verbatim: the journal's path + `.damaged`. */
+  keptIn: string;
+}
 
 /**
  * Upgrades a document of version `from` to `from + 1`. It must map records one by one: it is also
@@ -21,6 +32,8 @@ export interface DataFileOptions<C extends Collections> {
   migrations?: Migration[];
   /** Told when a write fails, with the error, after memory went back to what is on disk. */
   onWriteFailed?: (error: unknown) => void;
+  /** Told at open about journal lines that were damaged in the middle of the journal and kept aside. */
+  onDamagedLines?: (report: DamagedJournalLines) => void;
   io?: FileIo;
 }
 
@@ -75,7 +88,9 @@ export class DataFile<C extends Collections> {
    * journaled file is written back as one snapshot, so the journal only ever holds this version.
    */
   async open(): Promise<void> {
-    const { migrated, missing } = this.loadFromDisk();
+    const { migrated, missing, damagedLines } = this.loadFromDisk();
+    // Before the journal is folded away, so a damaged line is never lost with it.
+    if (damagedLines.length > 0) this.keepAside(damagedLines);
     // A new file starts as a snapshot, so a journal always has one to apply to.
     this.compactNext ||= missing;
     // Any journal, even one holding only a torn line, is folded in now: a later line must never
@@ -94,6 +109,20 @@ export class DataFile<C extends Collections> {
 
   async close(): Promise<void> {
     await this.journal.close();
+  }
+
+  /** The file's name in the data dir, e.g. `grants.json`. */
+  get name(): string {
+    return basename(this.options.path);
+  }
+
+  /**
+   * The whole file as one snapshot document (what `<name>` holds once its journal is folded in),
+   * serialized synchronously: several files read one after another without an await between them
+   * show the same instant. A data dir holding only such documents, and no journals, opens as is.
+   */
+  document(): Record<string, unknown> {
+    return this.snapshotDocument();
   }
 
   private async flush(): Promise<void> {
@@ -126,8 +155,30 @@ export class DataFile<C extends Collections> {
     return document;
   }
 
+  /**
+   * Appends damaged journal lines, verbatim and each under a comment naming its line, to
+   * `<journal>.damaged` and syncs it. A change lost there can be read and made again by hand.
+   */
+  private keepAside(damagedLines: DamagedLine[]): void {
+    const keptIn = `${this.journal.path}.damaged`;
+    const at = new Date().toISOString();
+    const text = damagedLines.map((entry) => `# ${basename(this.journal.path)} line ${entry.line}, kept aside ${at}\n${entry.text}\n`).join('');
+    try {
+      const fd = openSync(keptIn, 'a', 0o600);
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      throw new DataFileError(this.journal.path, `has damaged lines (${damagedLines.map((entry) => entry.line).join(', ')}) that could not be kept aside in ${keptIn} (${(error as NodeJS.ErrnoException).code ?? error})`);
+    }
+    this.options.onDamagedLines?.({ journal: this.journal.path, lines: damagedLines.map((entry) => entry.line), keptIn });
+  }
+
   /** Synchronous from start to end: no request can change memory halfway through. */
-  private loadFromDisk(): { migrated: boolean; missing: boolean } {
+  private loadFromDisk(): { migrated: boolean; missing: boolean; damagedLines: DamagedLine[] } {
     const document = this.snapshot.readSync();
     const { migrated, current } = document === null ? { migrated: false, current: { version: this.version } } : this.migrate(document);
     const journalVersion = document === null ? this.version : (document['version'] as number);
@@ -137,7 +188,7 @@ export class DataFile<C extends Collections> {
       collection.replaceAll(records);
     }
     this.seq = typeof current['seq'] === 'number' ? current['seq'] : 0;
-    const { entries, damaged } = this.journal.readEntries<JournalEntry>();
+    const { entries, damaged, damagedLines } = this.journal.readEntries<JournalEntry>();
     // A journal with a torn line must not be appended to: the next write is a snapshot.
     if (damaged) this.compactNext = true;
     for (const entry of entries) {
@@ -147,7 +198,7 @@ export class DataFile<C extends Collections> {
       for (const [name, change] of Object.entries(changes)) this.options.collections[name]?.apply(change);
       this.seq = entry.seq;
     }
-    return { migrated, missing: document === null };
+    return { migrated, missing: document === null, damagedLines };
   }
 
   private migrate(document: Record<string, unknown>): { migrated: boolean; current: Record<string, unknown> } {

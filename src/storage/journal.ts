@@ -4,6 +4,13 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDirectory, type FileIo } from './atomicWrite.js';
 
+/** A journal line that does not parse although lines after it do. */
+export interface DamagedLine {
+  /** 1-based. */
+  line: number;
+  text: string;
+}
+
 /**
  * An append-only file of JSON lines beside a snapshot: each group commit appends one line
  * holding the records it changed and fsyncs it, so a write costs what changed, not the size of
@@ -23,29 +30,37 @@ export class Journal {
   }
 
   /**
-   * The entries on disk; a torn or damaged line is skipped, as its commit never succeeded.
+   * The entries on disk. A line that does not parse is skipped: the last one is a torn write, of a
+   * commit nobody was told succeeded; one with good lines after it was damaged after it was
+   * written, and comes back in `damagedLines` (1-based line numbers) so it can be kept aside.
    * `damaged` says the file has such a line, or ends without a newline, so nothing may be appended to it.
    */
-  readEntries<T>(): { entries: T[]; damaged: boolean } {
+  readEntries<T>(): { entries: T[]; damaged: boolean; damagedLines: DamagedLine[] } {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], damaged: false };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], damaged: false, damagedLines: [] };
       throw error;
     }
     this.bytes = Buffer.byteLength(text);
     const entries: T[] = [];
-    let skipped = 0;
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
+    const unreadable: DamagedLine[] = [];
+    let lastLine = 0;
+    text.split('\n').forEach((line, index) => {
+      if (line === '') return;
+      lastLine = index + 1;
       try {
         entries.push(JSON.parse(line) as T);
       } catch {
-        skipped++;
+        unreadable.push({ line: index + 1, text: line });
       }
-    }
-    return { entries, damaged: skipped > 0 || (text !== '' && !text.endsWith('\n')) };
+    });
+    return {
+      entries,
+      damaged: unreadable.length > 0 || (text !== '' && !text.endsWith('\n')),
+      damagedLines: unreadable.filter((entry) => entry.line !== lastLine),
+    };
   }
 
   async append(line: string): Promise<void> {

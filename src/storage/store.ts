@@ -2,10 +2,10 @@ import * as fs from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Collection } from './collection.js';
 import { syncDirectory, type FileIo } from './atomicWrite.js';
-import { DataFile, type Collections, type Migration } from './dataFile.js';
+import { DataFile, type Collections, type DamagedJournalLines, type Migration } from './dataFile.js';
 import { GRANTS_MIGRATIONS } from './grantMigrations.js';
 import type { ClientRecord, CodeRecord, FlowRecord, GrantRecord, UserRecord } from './records.js';
-import { TokenIndex } from './tokenIndex.js';
+import { TokenIndex, type TokenKind } from './tokenIndex.js';
 
 /** A change could not be made durable; it was rolled back in memory too. */
 export class StorageWriteError extends Error {
@@ -61,6 +61,8 @@ export class Store {
   readonly usersFile: DataFile<{ users: Collection<UserRecord> }>;
   readonly grantsFile: DataFile<{ codes: Collection<CodeRecord>; grants: Collection<GrantRecord> }>;
   readonly flowsFile: DataFile<{ flows: Collection<FlowRecord> }>;
+  /** Journal lines found damaged when the files were opened, kept aside in `.damaged` files; the daemon logs them. */
+  readonly damagedJournalLines: DamagedJournalLines[] = [];
   /** The last failed write of each file, by file name; a file's own next good write clears it. */
   private readonly writeErrors = new Map<string, string>();
   /** performance.now() of the last write that went through. */
@@ -77,7 +79,14 @@ export class Store {
     };
     this.grants.addIndex(this.tokens);
     const file = <C extends Collections>(name: string, collections: C, migrations: Migration[] = []) =>
-      new DataFile({ path: join(dataDir, name), collections, migrations, onWriteFailed: onWriteFailed(name), io });
+      new DataFile({
+        path: join(dataDir, name),
+        collections,
+        migrations,
+        onWriteFailed: onWriteFailed(name),
+        onDamagedLines: (report) => this.damagedJournalLines.push(report),
+        io,
+      });
     this.clientsFile = file('clients.json', { clients: this.clients });
     this.usersFile = file('users.json', { users: this.users });
     this.grantsFile = file('grants.json', { codes: this.codes, grants: this.grants }, GRANTS_MIGRATIONS);
@@ -98,6 +107,13 @@ export class Store {
 
   async close(): Promise<void> {
     for (const file of this.files()) await file.close();
+  }
+
+  /** The grant holding a token, by the token's hash, and which of the grant's tokens it is. */
+  findToken(hash: string): { grant: GrantRecord; kind: TokenKind } | undefined {
+    const location = this.tokens.find(hash);
+    const grant = location && this.grants.get(location.grantId);
+    return grant && { grant, kind: location.kind };
   }
 
   /** Commits a file and remembers whether writing works, for /health. */

@@ -1,20 +1,20 @@
 import cron from 'node-cron';
-import type { BridgeContext } from '../context.js';
+import type { ServerContext } from '../context.js';
 import { purgeExpired } from './purge.js';
 
 /** One upkeep job: removes what has outlived its use and says how much, by kind. */
 export interface UpkeepJob {
   name: string;
-  run(context: BridgeContext): Promise<Record<string, number>>;
+  run(context: ServerContext): Promise<Record<string, number>>;
 }
 
 export const upkeepJobs: UpkeepJob[] = [
   { name: 'purge expired codes and grants', run: purgeExpired },
-  { name: 'mark abandoned flows, drop old ones', run: async (context) => context.flows.sweep() },
+  { name: 'mark abandoned flows, drop old ones', run: async (context) => context.observer.sweep() },
 ];
 
 /** Runs every job once; a failing job is logged and the others still run. Never throws. */
-export async function runUpkeep(context: BridgeContext, jobs: readonly UpkeepJob[] = upkeepJobs): Promise<void> {
+export async function runUpkeep(context: ServerContext, jobs: readonly UpkeepJob[] = upkeepJobs): Promise<void> {
   for (const job of jobs) {
     try {
       const removed = await job.run(context);
@@ -29,7 +29,7 @@ export async function runUpkeep(context: BridgeContext, jobs: readonly UpkeepJob
  * Every 15 minutes, in UTC so a DST change never skips or doubles a run. node-cron 4 starts a
  * task at once when scheduled; `noOverlap` skips a tick while the previous run still goes.
  */
-export function scheduleUpkeep(context: BridgeContext, jobs: readonly UpkeepJob[] = upkeepJobs): { stop(): void } {
+export function scheduleUpkeep(context: ServerContext, jobs: readonly UpkeepJob[] = upkeepJobs): { stop(): void } {
   const task = cron.schedule('*/15 * * * *', () => runUpkeep(context, jobs), {
     name: 'upkeep',
     timezone: 'Etc/UTC',

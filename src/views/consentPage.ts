@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
-import { FLOW_FIELD } from '../diagnostics/authorizeTrace.js';
 import type { Message, Translator } from '../i18n/translate.js';
 import type { AuthorizeRequest } from '../oauth/authorizeRequest.js';
+import { ATTEMPT_FIELD } from '../oauth/observer.js';
 import { parseScope } from '../oauth/scope.js';
 import { html, page } from './html.js';
 
@@ -10,8 +10,8 @@ export interface ConsentPageInput {
   /** Absolute form action, built from the public URL. */
   action: string;
   csrfToken: string;
-  /** The attempt's flow record, carried from the page to its post. */
-  flowId: string;
+  /** The linking attempt's id, carried from the page to its post; none when no record is kept. */
+  flowId: string | undefined;
   username?: string | undefined;
   /** Shown above the form after a failed attempt. */
   message?: Message | undefined;
@@ -32,7 +32,7 @@ export function renderConsentPage(input: ConsentPageInput): string {
     ['code_challenge', request.codeChallenge],
     ['code_challenge_method', request.codeChallenge ? 'S256' : undefined],
     ['csrf_token', input.csrfToken],
-    [FLOW_FIELD, input.flowId],
+    [ATTEMPT_FIELD, input.flowId],
   ];
   const scopes = parseScope(request.scope);
   const title = t.text('consent.title', { client: request.client.name });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { visible } from '../text/visible.js';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(value: string): string {
@@ -15,27 +16,36 @@ export class SafeHtml {
 
 type Interpolation = string | number | SafeHtml | readonly SafeHtml[] | undefined | null | false;
 
-export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
-  let out = strings[0]!;
-  values.forEach((value, i) => {
-    out += render(value) + strings[i + 1]!;
-  });
-  return new SafeHtml(out);
+type HtmlTag = (strings: TemplateStringsArray, ...values: Interpolation[]) => SafeHtml;
+
+function htmlTag(shown: (text: string) => string): HtmlTag {
+  const render = (value: Interpolation): string => {
+    if (value === undefined || value === null || value === false) return '';
+    if (value instanceof SafeHtml) return value.html;
+    if (Array.isArray(value)) return value.map((item: SafeHtml) => item.html).join('');
+    return escapeHtml(shown(String(value)));
+  };
+  return (strings, ...values) => {
+    let out = strings[0]!;
+    values.forEach((value, i) => {
+      out += render(value) + strings[i + 1]!;
+    });
+    return new SafeHtml(out);
+  };
 }
 
-function render(value: Interpolation): string {
-  if (value === undefined || value === null || value === false) return '';
-  if (value instanceof SafeHtml) return value.html;
-  if (Array.isArray(value)) return value.map((item: SafeHtml) => item.html).join('');
-  return escapeHtml(String(value));
-}
+/** Text exactly as given: the consent page's hidden inputs must post back what came. */
+export const html: HtmlTag = htmlTag((text) => text);
+
+/** For the admin pages, which show what requests sent: invisible and bidi control characters made visible. */
+export const htmlShowingControls: HtmlTag = htmlTag(visible);
 
 // One stylesheet for every page, inline so the page needs no second request, allowed by its hash.
 // Light and dark follow the phone's setting; sizes fit a phone (Alexa opens the page in its app).
 const STYLE = `
 :root{color-scheme:light dark;--bg:#f4f6f8;--card:#fff;--text:#1c2733;--muted:#5b6b7b;--accent:#0a7cc1;--danger:#b3261e;--border:#d5dde5}
 @media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1c2127;--text:#e6eaee;--muted:#9aa7b4;--accent:#4fb3f0;--danger:#ff8a80;--border:#333c46}}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--text)}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--text);overflow-wrap:anywhere}
 main{max-width:26rem;margin:0 auto;padding:1.25rem}
 .card{background:var(--card);border:1px solid var(--border);border-radius:12px;padding:1.25rem}
 h1{font-size:1.3rem;margin:0 0 .75rem}p{margin:.5rem 0}.muted{color:var(--muted);font-size:.9rem}

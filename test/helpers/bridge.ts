@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
-import { startDaemon, type Daemon } from '../../src/daemon.ts';
+import { startDaemon, type Daemon, type ObserverFactory } from '../../src/daemon.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { addClient } from '../../src/services/clients.ts';
 import { addUser } from '../../src/services/users.ts';
@@ -43,8 +43,10 @@ export async function tempDir(prefix = 'bridge-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-/** A daemon in this process on an ephemeral port, with real files in a temp data dir. */
-export async function startBridge(options: { env?: Record<string, string>; dataDir?: string; clock?: TestClock } = {}): Promise<TestBridge> {
+/** A daemon in this process on an ephemeral port, with real files in a temp data dir; `observe` replaces the diagnostics. */
+export async function startBridge(
+  options: { env?: Record<string, string>; dataDir?: string; clock?: TestClock; observe?: ObserverFactory } = {},
+): Promise<TestBridge> {
   const dataDir = options.dataDir ?? (await tempDir());
   const clock = options.clock ?? new TestClock();
   const lines: string[] = [];
@@ -58,7 +60,7 @@ export async function startBridge(options: { env?: Record<string, string>; dataD
   // No admin page unless a test asks for one: parallel test daemons would all want port 8097.
   const env = { BRIDGE_PORT: '0', BRIDGE_ADMIN_PORT: 'off', BRIDGE_LOG_LEVEL: 'debug', BRIDGE_PUBLIC_URL: ISSUER, ...options.env, BRIDGE_DATA_DIR: dataDir };
   const config = loadConfig({ env });
-  const daemon = await startDaemon(config, createLogger(config.logLevel, sink), clock.read);
+  const daemon = await startDaemon(config, createLogger(config.logLevel, sink), clock.read, undefined, options.observe);
   return {
     url: `http://127.0.0.1:${daemon.port}`,
     dataDir,

@@ -1,5 +1,6 @@
 // Debian's nginx on loopback, in front of a daemon, with the config the project ships
-// (docker/nginx/alexa-oauth-bridge.conf) and a self-signed certificate made here.
+// (config/nginx/nginx.conf including config/nginx/alexa-oauth-bridge.conf) and a self-signed
+// certificate made here.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -9,7 +10,8 @@ import { promisify } from 'node:util';
 import { freePort, REPO_ROOT, settleRaw, tempDir, type RawRequest, type RawResponse, type Send } from './daemon-process.ts';
 
 export const NGINX = process.env['NGINX_BIN'] ?? '/usr/sbin/nginx';
-export const SHIPPED_CONF = join(REPO_ROOT, 'docker', 'nginx', 'alexa-oauth-bridge.conf');
+export const SHIPPED_CONF = join(REPO_ROOT, 'config', 'nginx', 'alexa-oauth-bridge.conf');
+export const SHIPPED_MAIN_CONF = join(REPO_ROOT, 'config', 'nginx', 'nginx.conf');
 /** The certificate's name; requests send it as SNI and check the certificate against it. */
 export const TLS_NAME = 'bridge.test';
 
@@ -23,12 +25,30 @@ export interface NginxOptions {
 }
 
 /** Why the shipped config could not be adapted, said so whoever changed it knows what the test expects. */
-function replaceOnce(text: string, pattern: RegExp, replacement: string, what: string): string {
+function replaceOnce(text: string, pattern: RegExp, replacement: string, what: string, file = SHIPPED_CONF): string {
   const matches = text.match(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`)) ?? [];
   if (matches.length !== 1) {
-    throw new Error(`${SHIPPED_CONF}: expected exactly one ${what} (${pattern}), found ${matches.length}; the nginx test adapts that line`);
+    throw new Error(`${file}: expected exactly one ${what} (${pattern}), found ${matches.length}; the nginx test adapts that line`);
   }
   return text.replace(pattern, replacement);
+}
+
+/**
+ * The shipped nginx.conf, adapted to the test: every file it writes goes to `dir`, it
+ * includes the adapted server block from `dir`, and as root runs its
+ * workers as root (nobody cannot enter the 0700 temp dir). Everything else is used as shipped.
+ */
+export function adaptShippedMainConf(shipped: string, options: { dir: string }): string {
+  const { dir } = options;
+  const once = (text: string, pattern: RegExp, replacement: string, what: string) => replaceOnce(text, pattern, replacement, what, SHIPPED_MAIN_CONF);
+  let conf = shipped;
+  conf = once(conf, /^user\s+[^;]+;/m, process.getuid?.() === 0 ? 'user root;' : '', '"user" line');
+  conf = once(conf, /^pid\s+[^;]+;/m, `pid ${join(dir, 'nginx.pid')};`, '"pid" line');
+  conf = once(conf, /^error_log\s+[^;]+;/m, `error_log ${join(dir, 'error.log')} info;`, '"error_log" line');
+  conf = once(conf, /\baccess_log\s+[^;]+;/, `access_log ${join(dir, 'access.log')};`, '"access_log" line');
+  conf = once(conf, /\binclude\s+\S*alexa-oauth-bridge\.conf;/, `include ${join(dir, 'alexa-oauth-bridge.conf')};`, 'include of alexa-oauth-bridge.conf');
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `    ${kind}_temp_path ${join(dir, kind)};`).join('\n');
+  return once(conf, /^http\s*\{/m, `http {\n${temp}`, '"http {" line');
 }
 
 /**
@@ -41,6 +61,7 @@ export function adaptShippedConf(shipped: string, options: { port: number; upstr
   // IPv6 listen lines are dropped (the test listens on 127.0.0.1 only); the IPv4 one is moved.
   conf = conf.replace(/^\s*listen\s+\[::\]:443\b[^;]*;\s*$/gm, '');
   conf = replaceOnce(conf, /\blisten\s+443\b([^;]*);/, `listen 127.0.0.1:${options.port}$1;`, '"listen 443 ssl;" line');
+  conf = replaceOnce(conf, /\bserver_name\s+[^;]+;/, `server_name ${TLS_NAME};`, 'server_name line');
   conf = replaceOnce(conf, /\bssl_certificate\s+[^;]+;/, `ssl_certificate ${options.cert};`, 'ssl_certificate line');
   conf = replaceOnce(conf, /\bssl_certificate_key\s+[^;]+;/, `ssl_certificate_key ${options.key};`, 'ssl_certificate_key line');
   // The daemon's address: `server HOST:PORT ...;` inside the upstream block.
@@ -93,22 +114,7 @@ export class Nginx {
     const port = options.port ?? (await freePort());
     const server = adaptShippedConf(await readFile(SHIPPED_CONF, 'utf8'), { port, upstreamPort: options.upstreamPort, cert, key });
     await writeFile(join(dir, 'alexa-oauth-bridge.conf'), server);
-    // The main context a distribution's nginx.conf provides, with every path inside the temp dir.
-    // As root, workers would run as nobody, who cannot enter the (0700) temp dir.
-    const mainConf = `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} info;
-events { worker_connections 256; }
-http {
-    access_log ${join(dir, 'access.log')};
-    client_body_temp_path ${join(dir, 'client_body')};
-    proxy_temp_path ${join(dir, 'proxy')};
-    fastcgi_temp_path ${join(dir, 'fastcgi')};
-    uwsgi_temp_path ${join(dir, 'uwsgi')};
-    scgi_temp_path ${join(dir, 'scgi')};
-    include ${join(dir, 'alexa-oauth-bridge.conf')};
-}
-`;
+    const mainConf = adaptShippedMainConf(await readFile(SHIPPED_MAIN_CONF, 'utf8'), { dir });
     await writeFile(join(dir, 'nginx.conf'), mainConf);
     const child = spawn(NGINX, ['-e', join(dir, 'error.log'), '-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
       stdio: ['ignore', 'pipe', 'pipe'],

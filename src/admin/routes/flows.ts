@@ -13,7 +13,7 @@ const FLOWS_SHOWN = 30;
 export function flowsRoute(context: BridgeContext): Middleware<AdminState> {
   return async (ctx) => {
     const ref = typeof ctx.query['ref'] === 'string' ? ctx.query['ref'].trim() : '';
-    if (ref && context.flows.get(ref)) {
+    if (ref && context.store.flows.get(ref)) {
       ctx.status = 303;
       ctx.redirect(href(frameOf(ctx), `/flows/${encodeURIComponent(ref)}`));
       return;
@@ -26,7 +26,7 @@ export function flowsRoute(context: BridgeContext): Middleware<AdminState> {
 export function flowRoute(context: BridgeContext): RouterMiddleware<AdminState> {
   return async (ctx) => {
     const id = ctx.params['id']!;
-    if (!context.flows.get(id)) {
+    if (!context.store.flows.get(id)) {
       sendPage(ctx, 404, renderFlowsPage(frameOf(ctx), listFlows(context, { last: FLOWS_SHOWN }), `No flow ${id} is kept.`));
       return;
     }

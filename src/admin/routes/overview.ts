@@ -3,8 +3,7 @@ import type { BridgeContext } from '../../context.js';
 import { runDoctor } from '../../doctor/doctor.js';
 import { grantStatus } from '../../services/grants.js';
 import { renderOverviewPage } from '../../views/admin/overviewPage.js';
-import type { AdminInfo } from '../adminApp.js';
-import { frameOf, sendPage, type AdminState } from '../state.js';
+import { frameOf, sendPage, type AdminInfo, type AdminState } from '../state.js';
 
 /** The page can wait this long for the public URL; the doctor's checks are shown as far as they got. */
 const DOCTOR_TIMEOUT_MS = 4000;

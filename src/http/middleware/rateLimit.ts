@@ -2,7 +2,7 @@ import type { Context, Middleware } from 'koa';
 import type { ApiLimits, LimitState } from '../../abuse/apiLimits.js';
 import { clientKey } from '../../net/addresses.js';
 import { OAuthError } from '../../oauth/errors.js';
-import type { ClientState } from '../routes/token.js';
+import type { AuthenticatedClient } from '../../oauth/clientAuthentication.js';
 
 /** RateLimit-* headers on every answer, and 429 with Retry-After once a limit is reached. */
 function enforce(ctx: Context, state: LimitState, what: string): void {
@@ -25,7 +25,7 @@ export function limitByAddress(limits: ApiLimits): Middleware {
 }
 
 /** After authentication, so a stranger cannot use up a real client's budget by naming it. */
-export function limitByClient(limits: ApiLimits): Middleware<ClientState> {
+export function limitByClient(limits: ApiLimits): Middleware<{ client: AuthenticatedClient }> {
   return async (ctx, next) => {
     const clientId = ctx.state.client.client.id;
     enforce(ctx, await limits.takeClient(clientId), `client ${clientId}`);

@@ -1,13 +1,13 @@
 import type { Context, Middleware } from 'koa';
 import { SignInGuard } from '../../abuse/signInGuard.js';
 import { SignInAttempts } from '../../auth/signInAttempts.js';
-import type { BridgeContext } from '../../context.js';
-import { traceAuthorizeRequest, type AuthorizeTrace } from '../../diagnostics/authorizeTrace.js';
+import type { ServerContext } from '../../context.js';
 import { message, Wait, type Message } from '../../i18n/translate.js';
 import { clientKey } from '../../net/addresses.js';
-import { checkAuthorizeRequest, type AuthorizeRequest } from '../../oauth/authorizeRequest.js';
+import { checkAuthorizeRequest, type AuthorizeRequest, type UntrustedRequest } from '../../oauth/authorizeRequest.js';
 import { issueCode } from '../../oauth/codes.js';
 import type { OAuthError } from '../../oauth/errors.js';
+import type { AuthorizationTrace } from '../../oauth/observer.js';
 import { paramsFromSearch, type OAuthParams } from '../../oauth/params.js';
 import { authorizationResponseUrl } from '../../oauth/redirect.js';
 import { StorageWriteError } from '../../storage/store.js';
@@ -20,13 +20,13 @@ import type { RequestLogState } from '../middleware/requestLog.js';
 type State = FormState & RequestLogState & FlowReferenceState;
 
 /** GET and POST /alexa/authorize: RFC 6749 §4.1.1-4.1.2 with a sign-in and consent page. */
-export function authorizeRoutes(context: BridgeContext): { show: Middleware<State>; decide: Middleware<State> } {
+export function authorizeRoutes(context: ServerContext): { show: Middleware<State>; decide: Middleware<State> } {
   const csrf = new CsrfGuard();
   const signIns = new SignInAttempts(new SignInGuard(context.config));
   const action = `${context.config.publicUrl}/alexa/authorize`;
   const secureCookie = context.config.publicUrl.startsWith('https:');
 
-  function renderPage(ctx: Context, request: AuthorizeRequest, trace: AuthorizeTrace, status: number, shown?: Message, username?: string): void {
+  function renderPage(ctx: Context, request: AuthorizeRequest, trace: AuthorizationTrace, status: number, shown?: Message, username?: string): void {
     let cookie = ctx.cookies.get(CsrfGuard.COOKIE);
     if (!cookie) {
       cookie = csrf.newCookieValue();
@@ -45,7 +45,7 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
       request,
       action,
       csrfToken: csrf.tokenFor(cookie),
-      flowId: trace.flowId,
+      flowId: trace.attemptId,
       username,
       message: shown,
       auth: context.config.auth,
@@ -65,7 +65,7 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
     redirect(ctx, redirectUri, { error: error.code, error_description: error.description, state });
   }
 
-  function refuseBlocked(ctx: Context, request: AuthorizeRequest, trace: AuthorizeTrace, username: string, retryAfterSeconds: number): void {
+  function refuseBlocked(ctx: Context, request: AuthorizeRequest, trace: AuthorizationTrace, username: string, retryAfterSeconds: number): void {
     (ctx.state as RequestLogState).errorDetail = `sign-in blocked for ${username} from ${ctx.ip} for ${retryAfterSeconds} s`;
     trace.signInFailed('blocked', username, `from ${ctx.ip} for another ${retryAfterSeconds} s`);
     ctx.set('Retry-After', String(retryAfterSeconds));
@@ -73,23 +73,26 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
   }
 
   /** Checks the request; answers the problems itself and returns the checked request otherwise. */
-  function check(ctx: Context, params: OAuthParams, trace: AuthorizeTrace): AuthorizeRequest | undefined {
+  function check(ctx: Context, params: OAuthParams, trace: AuthorizationTrace): AuthorizeRequest | undefined {
     const checked = checkAuthorizeRequest(context, params);
     if (checked.outcome === 'ok') return checked.request;
-    trace.refused(checked);
     if (checked.outcome === 'show-error') {
+      trace.refused({ reason: checked.reason, detail: checked.detail });
       (ctx.state as RequestLogState).errorDetail = checked.detail;
-      sendErrorPage(ctx, 400, checked.title, checked.message);
+      const { title, text } = untrustedRequestPage(checked.untrusted);
+      sendErrorPage(ctx, 400, title, text);
     } else {
-      redirectError(ctx, checked.redirectUri, checked.state, checked.error);
+      const { error } = checked;
+      trace.refused({ reason: error.reason, detail: `${error.code}: ${error.detail ?? error.description}` });
+      redirectError(ctx, checked.redirectUri, checked.state, error);
     }
     return undefined;
   }
 
   /** Every attempt gets a flow record; its id is the reference on any error page. */
-  function startTrace(ctx: Context, params: OAuthParams): AuthorizeTrace {
-    const trace = traceAuthorizeRequest(context, params, (ctx.state as RequestLogState).log);
-    (ctx.state as FlowReferenceState).flowId = trace.flowId;
+  function startTrace(ctx: Context, params: OAuthParams): AuthorizationTrace {
+    const trace = context.observer.authorizationRequest(params, (ctx.state as RequestLogState).log);
+    if (trace.attemptId) (ctx.state as FlowReferenceState).flowId = trace.attemptId;
     return trace;
   }
 
@@ -157,7 +160,7 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
     trace.approved(result.username);
     let code: string;
     try {
-      code = await issueCode(context, request, result.username, trace.flowId);
+      code = await issueCode(context, request, result.username, trace.attemptId);
     } catch (error) {
       if (!(error instanceof StorageWriteError)) throw error;
       ctx.state.errorDetail = error.message;
@@ -170,4 +173,23 @@ export function authorizeRoutes(context: BridgeContext): { show: Middleware<Stat
   };
 
   return { show, decide };
+}
+
+/** The error page for a request whose client or redirect URI cannot be trusted, in the person's words. */
+function untrustedRequestPage(untrusted: UntrustedRequest): { title: Message; text: Message } {
+  switch (untrusted.problem) {
+    case 'repeated':
+      return { title: message('error.malformed.title'), text: message('error.malformed.repeated', { name: untrusted.name }) };
+    case 'missing':
+      return { title: message('error.incomplete.title'), text: message('error.incomplete.missing', { name: untrusted.name }) };
+    case 'unknown-client':
+      return { title: message('error.unknownClient.title'), text: message('error.unknownClient.text', { clientId: untrusted.clientId }) };
+    case 'backend-client':
+      return { title: message('error.backendClient.title'), text: message('error.backendClient.text', { clientId: untrusted.clientId }) };
+    case 'redirect-uri-not-registered':
+      return {
+        title: message('error.redirectUri.title'),
+        text: message('error.redirectUri.text', { client: untrusted.client.name, redirectUri: untrusted.redirectUri }),
+      };
+  }
 }

@@ -1,43 +1,56 @@
 import type { Middleware } from 'koa';
-import type { BridgeContext } from '../../context.js';
-import { authenticateClient, type AuthenticatedClient } from '../../oauth/clientAuthentication.js';
+import type { ApiLimits } from '../../abuse/apiLimits.js';
+import type { ServerContext } from '../../context.js';
 import { OAuthError } from '../../oauth/errors.js';
-import { grantHandlers } from '../../oauth/grants/registry.js';
-import type { FormState } from '../middleware/parseForm.js';
-import type { RequestLogState } from '../middleware/requestLog.js';
+import type { SupportedGrantType } from '../../oauth/facts.js';
+import { grantHandlers, isSupportedGrantType, locatePresentedGrant } from '../../oauth/grants/registry.js';
+import { authenticatedClient, clientRequest, type ClientState } from '../middleware/clientRequest.js';
 
-export interface ClientState extends FormState, RequestLogState {
-  client: AuthenticatedClient;
+/**
+ * POST /alexa/token (RFC 6749 §3.2): the client steps, what the request presents, client
+ * authentication, the grant type, the grant.
+ */
+export function tokenEndpoint(context: ServerContext, limits: ApiLimits): Middleware<ClientState>[] {
+  return [...clientRequest('token', context, limits), notePresentedGrant(context), ...authenticatedClient(context, limits), checkGrantType, issueTokens(context)];
 }
 
-/** Authenticates the calling client (RFC 6749 §2.3) and keeps it in `ctx.state.client`. */
-export function requireClient(context: BridgeContext): Middleware<ClientState> {
+/**
+ * Notes the code or refresh token the request presents, before client authentication, so that a
+ * refusal for the wrong client or secret still belongs to its linking attempt. Decides nothing.
+ */
+function notePresentedGrant(context: ServerContext): Middleware<ClientState> {
   return async (ctx, next) => {
-    ctx.state.client = authenticateClient(context, ctx.get('authorization') || undefined, ctx.state.form);
+    const { form, facts } = ctx.state;
+    const grantType = form.get('grant_type');
+    if (grantType !== undefined && isSupportedGrantType(grantType)) {
+      facts.grantType = grantType;
+      locatePresentedGrant(context, grantType, form, facts);
+    }
     await next();
   };
 }
 
 /** RFC 6749 §5.2: password, client_credentials and anything unknown are unsupported here. */
-export const checkGrantType: Middleware<ClientState> = async (ctx, next) => {
+const checkGrantType: Middleware<ClientState> = async (ctx, next) => {
   const grantType = ctx.state.form.get('grant_type');
   if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
-  if (!grantHandlers.has(grantType)) {
+  if (!isSupportedGrantType(grantType)) {
     throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported; use authorization_code or refresh_token`);
   }
   await next();
 };
 
-export function issueTokens(context: BridgeContext): Middleware<ClientState> {
+function issueTokens(context: ServerContext): Middleware<ClientState> {
   return async (ctx) => {
+    const { form, facts } = ctx.state;
     const client = ctx.state.client.client;
     if (client.backendFor) {
       // RFC 6749 §5.2: the client authenticated, but may use no grant at all.
       throw new OAuthError('unauthorized_client', 'a backend client may only introspect tokens; it cannot obtain any', {
-        detail: `backend client ${client.id} sent grant_type ${ctx.state.form.get('grant_type')}`,
+        detail: `backend client ${client.id} sent grant_type ${form.get('grant_type')}`,
       });
     }
-    const handler = grantHandlers.get(ctx.state.form.get('grant_type')!)!;
-    ctx.body = await handler(context, client, ctx.state.form);
+    const handler = grantHandlers[form.get('grant_type') as SupportedGrantType];
+    ctx.body = await handler(context, client, form, facts);
   };
 }

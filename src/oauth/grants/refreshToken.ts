@@ -29,13 +29,15 @@ export const RETIRED_REFRESH_TOKENS = 8;
  * Every change is durable (fsynced) before the answer leaves. The checks and the in-memory change
  * run without awaiting, so concurrent refreshes of one grant apply one after the other.
  */
-export const refreshAccessToken: GrantHandler = async (context, client, params) => {
+export const refreshAccessToken: GrantHandler = async (context, client, params, facts) => {
   const presented = params.get('refresh_token');
   if (!presented) throw new OAuthError('invalid_request', 'refresh_token is required');
   const hash = hashSecret(presented);
-  const location = context.store.tokens.find(hash);
-  const grant = location && location.kind !== 'access' ? context.store.grants.get(location.grantId) : undefined;
-  if (!location || !grant) {
+  const found = context.store.findToken(hash);
+  const grant = found && found.kind !== 'access' ? found.grant : undefined;
+  const requested = params.get('scope');
+  if (requested !== undefined) facts.requestedScope = requested;
+  if (!grant) {
     throw new OAuthError('invalid_grant', 'the refresh token is invalid', { detail: 'no such refresh token', reason: 'refresh_token_unknown' });
   }
   if (grant.clientId !== client.id) {
@@ -59,7 +61,7 @@ export const refreshAccessToken: GrantHandler = async (context, client, params) 
       reason: 'refresh_token_expired',
     });
   }
-  const scope = narrowedScope(grant, params.get('scope'));
+  const scope = narrowedScope(grant, requested);
   return rotate(context, grant, live, scope, now);
 };
 

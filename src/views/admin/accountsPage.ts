@@ -1,6 +1,6 @@
-import { formatTime } from '../../diagnostics/wording.js';
+import { formatTime } from '../../text/prose.js';
 import type { GrantView } from '../../services/grants.js';
-import { html } from '../html.js';
+import { htmlShowingControls as html } from '../html.js';
 import { adminPage, postForm, type AdminFrame } from './layout.js';
 
 const when = (iso: string | null) => (iso ? formatTime(Date.parse(iso)) : '–');

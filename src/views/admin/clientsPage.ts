@@ -1,7 +1,7 @@
-import { alexaRegionOf } from '../../diagnostics/redirectUris.js';
+import { alexaRegionOf } from '../../oauth/redirectUriDifferences.js';
 import { DEFAULT_SECRET_OVERLAP_MS, type ClientView } from '../../services/clients.js';
-import { formatDuration } from '../../diagnostics/wording.js';
-import { html, type SafeHtml } from '../html.js';
+import { formatDuration } from '../../text/prose.js';
+import { htmlShowingControls as html, type SafeHtml } from '../html.js';
 import { adminPage, postForm, type AdminFrame } from './layout.js';
 import { LOCAL_CLI } from '../../cliCommand.js';
 

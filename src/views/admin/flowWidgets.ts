@@ -1,7 +1,7 @@
 import type { FlowSummary } from '../../diagnostics/flowViews.js';
 import { STAGE_LABELS } from '../../diagnostics/steps.js';
 import type { StageState } from '../../diagnostics/flowState.js';
-import { html, type SafeHtml } from '../html.js';
+import { htmlShowingControls as html, type SafeHtml } from '../html.js';
 
 const MARK: Readonly<Record<StageState, string>> = { done: '✓', failed: '✗', denied: '–', abandoned: '!', current: '…', todo: '' };
 

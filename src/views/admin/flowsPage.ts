@@ -1,6 +1,6 @@
 import type { FlowDetail, FlowSummary } from '../../diagnostics/flowViews.js';
-import { formatTime } from '../../diagnostics/wording.js';
-import { html, type SafeHtml } from '../html.js';
+import { formatTime } from '../../text/prose.js';
+import { htmlShowingControls as html, type SafeHtml } from '../html.js';
 import { diagnosisView, flowStatusChip, timelineView } from './flowWidgets.js';
 import { adminPage, href, type AdminFrame } from './layout.js';
 

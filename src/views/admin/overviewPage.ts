@@ -1,7 +1,7 @@
 import type { Check } from '../../doctor/check.js';
-import { formatDuration } from '../../diagnostics/wording.js';
+import { formatDuration } from '../../text/prose.js';
 import type { StorageHealth } from '../../storage/store.js';
-import { html } from '../html.js';
+import { htmlShowingControls as html } from '../html.js';
 import { adminPage, type AdminFrame } from './layout.js';
 
 export interface Overview {

@@ -1,4 +1,4 @@
-import { isValidChallenge, s256 } from '../oauth/pkce.js';
+import { isValidChallenge, s256 } from './pkce.js';
 
 // Ways clients get RFC 7636 §4.2 wrong. Diagnostics only: the checks themselves stay exact.
 // A challenge in standard base64, with padding or in hex never gets past the authorization
@@ -31,10 +31,15 @@ export function explainVerifierMismatch(verifier: string, challenge: string): st
   return undefined;
 }
 
-/** Why a code_challenge is refused at the authorization endpoint, in the usual cases. */
+/** Why a code_challenge is refused at the authorization endpoint, in the usual cases: every mistake it shows, at once. */
 export function explainMalformedChallenge(challenge: string): string {
-  if (challenge.length === 44 && challenge.endsWith('=')) return 'it keeps the = padding; S256 challenges are 43 characters of base64url without padding';
-  if (/[+/]/.test(challenge)) return 'it has + or /, so it is standard base64; S256 challenges use base64url (- and _)';
+  const standardAlphabet = /[+/]/.test(challenge);
+  const padded = /=+$/.test(challenge);
+  if (standardAlphabet && padded) {
+    return 'it is standard base64 (it has + or /) and keeps the = padding; S256 challenges are 43 characters of base64url (- and _) without padding';
+  }
+  if (padded && challenge.replace(/=+$/, '').length === 43) return 'it keeps the = padding; S256 challenges are 43 characters of base64url without padding';
+  if (standardAlphabet) return 'it has + or /, so it is standard base64; S256 challenges use base64url (- and _)';
   if (/^[0-9a-f]{64}$/i.test(challenge)) return 'it is hex; S256 challenges are the SHA-256 in base64url (43 characters)';
   if (!isValidChallenge(challenge)) return `it is ${challenge.length} characters long; S256 challenges are exactly 43 characters of base64url`;
   return 'it is not a base64url SHA-256';

@@ -1,0 +1,36 @@
+import type { Logger } from 'pino';
+import type { BridgeContext } from '../context.js';
+import type { OAuthError } from '../oauth/errors.js';
+import type { ClientRequestFacts } from '../oauth/facts.js';
+import type { AuthorizationTrace, LinkingObserver } from '../oauth/observer.js';
+import type { OAuthParams } from '../oauth/params.js';
+import { traceAuthorizeRequest } from './authorizeTrace.js';
+import type { FlowRecorder } from './flowRecorder.js';
+import { traceClientRequest } from './tokenTrace.js';
+
+/**
+ * The linking diagnostics as an observer of the OAuth core: each request's facts become steps of
+ * its linking attempt, refusals get a cause and a fix. Reads the store, never writes a link.
+ */
+export class LinkingDiagnostics implements LinkingObserver {
+  constructor(
+    private readonly core: BridgeContext,
+    private readonly flows: FlowRecorder,
+  ) {}
+
+  authorizationRequest(params: OAuthParams, log: Logger): AuthorizationTrace {
+    return traceAuthorizeRequest(this.core, this.flows, params, log);
+  }
+
+  clientRequestAnswered(facts: ClientRequestFacts, error: OAuthError | undefined, log: Logger): void {
+    traceClientRequest(this.core, this.flows, facts, error, log);
+  }
+
+  sweep(): Record<string, number> {
+    return this.flows.sweep();
+  }
+
+  flush(): Promise<void> {
+    return this.flows.flush();
+  }
+}
