@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkConfig, ConfigError, loadConfig, servingProblem, type ConfigSources } from '../config/load.js';
 import { configuredClientProblem } from '../services/clients.js';
@@ -240,6 +241,17 @@ function buildProgram(): Command {
       if (options.json) return print(JSON.stringify(link));
       print(`Open this link in a browser on this machine (it works once, until ${link.expires_at}):`);
       print(link.url);
+    });
+
+  program
+    .command('backup <directory>')
+    .description('write a consistent copy of the data files into a new or empty directory; the daemon keeps serving')
+    .option('--json', 'print JSON')
+    .action(async (directory: string, options: JsonOption, command: Command) => {
+      const result = await admin(command, 'backup', { directory: resolve(directory) });
+      if (options.json) return print(JSON.stringify(result));
+      print(`Backup written to ${result.directory}: ${result.files.join(', ')} (${result.clients} client(s), ${result.users} user(s), ${result.grants} linked account(s)).`);
+      print('To restore: stop the daemon, copy these files into an empty data dir, start it.');
     });
 
   program

@@ -12,6 +12,7 @@ import {
   type ClientChanges,
   type NewClient,
 } from '../services/clients.js';
+import { writeBackup } from '../services/backup.js';
 import { listGrants, revokeGrant } from '../services/grants.js';
 import { addUser, changePassword, listUsers, removeUser } from '../services/users.js';
 
@@ -41,6 +42,7 @@ export const adminCommands = {
   'flows list': (context: BridgeContext, args: { last?: number | undefined }) => listAttempts(context, args),
   'flows show': (context: BridgeContext, args: { id: string }) => showAttempt(context, args),
   doctor: (context: BridgeContext, args: DoctorOptions) => runDoctor(context, args),
+  backup: (context: BridgeContext, args: { directory: string }) => writeBackup(context, args.directory),
 } as const;
 
 export type AdminCommandName = keyof typeof adminCommands;

@@ -111,6 +111,20 @@ export class DataFile<C extends Collections> {
     await this.journal.close();
   }
 
+  /** The file's name in the data dir, e.g. `grants.json`. */
+  get name(): string {
+    return basename(this.options.path);
+  }
+
+  /**
+   * The whole file as one snapshot document (what `<name>` holds once its journal is folded in),
+   * serialized synchronously: several files read one after another without an await between them
+   * show the same instant. A data dir holding only such documents, and no journals, opens as is.
+   */
+  document(): Record<string, unknown> {
+    return this.snapshotDocument();
+  }
+
   private async flush(): Promise<void> {
     const entry: JournalEntry = { seq: this.seq + 1, changes: {} };
     let changed = false;
