@@ -33,7 +33,7 @@ export const DEFAULT_ATTEMPTS_LISTED = 20;
 export function listAttempts(context: BridgeContext, args: { last?: number | undefined } = {}): AttemptSummary[] {
   const last = args.last ?? DEFAULT_ATTEMPTS_LISTED;
   if (!Number.isInteger(last) || last < 1) throw new CommandFailure('--last must be a whole number of at least 1');
-  const listed: FlowSummary[] = [];
+  const listed: AttemptSummary[] = [];
   const clientsSeen = new Set<string | undefined>();
   for (const flow of context.store.flows.toArray().reverse()) {
     if (listed.length === last) break;
