@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { SignInGuard } from '../../abuse/signInGuard.js';
+import { SignInGuard } from '../../throttling/signInGuard.js';
 import { SignInAttempts } from '../../auth/signInAttempts.js';
 import type { ServerContext } from '../../context.js';
 import { message, Wait, type Message } from '../../i18n/translate.js';
@@ -9,7 +9,7 @@ import { issueCode } from '../../oauth/codes.js';
 import type { OAuthError } from '../../oauth/errors.js';
 import type { AuthorizationTrace } from '../../oauth/observer.js';
 import { paramsFromSearch, type OAuthParams } from '../../oauth/params.js';
-import { authorizationResponseUrl } from '../../oauth/redirect.js';
+import { authorizationResponseUrl } from '../../oauth/authorizationResponse.js';
 import { StorageWriteError } from '../../storage/store.js';
 import { renderConsentPage } from '../../views/consentPage.js';
 import { CsrfGuard } from '../csrf.js';
