@@ -24,7 +24,9 @@ test('a data dir that refuses new files while writes to its journals succeed: /h
     const names = await readdir(dataDir);
     if (names.includes('grants.journal') && names.includes('flows.journal')) break;
     assert.ok(Date.now() < deadline, `journals in the data dir: ${names.join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A page view is a flow step; a later commit of the flow records appends to their journal.
+    await client.page(authorizeQuery());
+    await new Promise((resolve) => setTimeout(resolve, 300));
   }
   try {
     await run('chattr', ['+i', dataDir]);
