@@ -33,7 +33,26 @@ export const DEFAULT_FLOWS_LISTED = 20;
 export function listFlows(context: BridgeContext, args: { last?: number | undefined } = {}): FlowSummary[] {
   const last = args.last ?? DEFAULT_FLOWS_LISTED;
   if (!Number.isInteger(last) || last < 1) throw new CommandFailure('--last must be a whole number of at least 1');
-  return context.store.flows.toArray().slice(-last).reverse().map((flow) => summarize(context, flow));
+  const listed: FlowSummary[] = [];
+  const clientsSeen = new Set<string | undefined>();
+  for (const flow of context.store.flows.toArray().reverse()) {
+    if (listed.length === last) break;
+    const latestOfClient = !clientsSeen.has(flow.clientId);
+    clientsSeen.add(flow.clientId);
+    const summary = summarize(context, flow);
+    if (summary.status === 'abandoned' && !latestOfClient && !gotPastThePage(flow)) continue;
+    listed.push(summary);
+  }
+  return listed;
+}
+
+/**
+ * An attempt abandoned on the sign-in page (a page opened and closed, a link preview) says nothing
+ * an operator can act on, unless it is its client's latest: the list leaves those out. `flows show`
+ * still finds them.
+ */
+function gotPastThePage(flow: FlowRecord): boolean {
+  return flow.steps.some((step) => step.kind !== 'abandoned' && STEPS[step.kind].stage !== 'request' && STEPS[step.kind].stage !== 'page');
 }
 
 export function showFlow(context: BridgeContext, args: { id: string }): FlowDetail {

@@ -45,7 +45,7 @@ export const htmlShowingControls: HtmlTag = htmlTag(visible);
 const STYLE = `
 :root{color-scheme:light dark;--bg:#f4f6f8;--card:#fff;--text:#1c2733;--muted:#5b6b7b;--accent:#0a7cc1;--danger:#b3261e;--border:#d5dde5}
 @media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1c2127;--text:#e6eaee;--muted:#9aa7b4;--accent:#4fb3f0;--danger:#ff8a80;--border:#333c46}}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--text)}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--text);overflow-wrap:anywhere}
 main{max-width:26rem;margin:0 auto;padding:1.25rem}
 .card{background:var(--card);border:1px solid var(--border);border-radius:12px;padding:1.25rem}
 h1{font-size:1.3rem;margin:0 0 .75rem}p{margin:.5rem 0}.muted{color:var(--muted);font-size:.9rem}

@@ -6,11 +6,11 @@ import { htmlShowingControls as html, SafeHtml } from '../html.js';
 const STYLE = `
 :root{color-scheme:light dark;--primary:#03a9f4;--bg:#fafafa;--card:#fff;--text:#212121;--muted:#727272;--divider:#e0e0e0;--ok:#43a047;--warn:#ffa600;--error:#db4437;--todo:#bdbdbd;--chip:#f2f2f2}
 @media (prefers-color-scheme:dark){:root{--bg:#111;--card:#1c1c1c;--text:#e1e1e1;--muted:#9b9b9b;--divider:#2f2f2f;--todo:#555;--chip:#2a2a2a}}
-*{box-sizing:border-box}body{margin:0;font:14px/1.5 Roboto,"Noto Sans",system-ui,-apple-system,"Segoe UI",sans-serif;background:var(--bg);color:var(--text)}
+*{box-sizing:border-box}body{margin:0;font:14px/1.5 Roboto,"Noto Sans",system-ui,-apple-system,"Segoe UI",sans-serif;background:var(--bg);color:var(--text);overflow-wrap:anywhere}
 header{background:var(--card);border-bottom:1px solid var(--divider);padding:0 16px}
 .bar{max-width:1040px;margin:0 auto;display:flex;align-items:center;gap:16px;min-height:56px;flex-wrap:wrap}
 .bar h1{font-size:20px;font-weight:400;margin:0;flex:1}.bar .who{color:var(--muted);font-size:13px}
-nav{max-width:1040px;margin:0 auto;display:flex;gap:4px;overflow-x:auto}
+nav{max-width:1040px;margin:0 auto;display:flex;gap:4px;flex-wrap:wrap}
 nav a{padding:10px 14px;color:var(--muted);text-decoration:none;border-bottom:2px solid transparent;white-space:nowrap;font-weight:500}
 nav a.here{color:var(--primary);border-bottom-color:var(--primary)}
 main{max-width:1040px;margin:0 auto;padding:16px}
@@ -18,8 +18,8 @@ main{max-width:1040px;margin:0 auto;padding:16px}
 .card h2{font-size:18px;font-weight:400;margin:0 0 12px}.card h3{font-size:15px;font-weight:500;margin:0 0 4px}
 .muted{color:var(--muted)}.small{font-size:12px}code{font-family:"Roboto Mono",ui-monospace,monospace;font-size:13px;word-break:break-all}
 a{color:var(--primary)}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;word-break:break-all}
-table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:8px 6px;border-bottom:1px solid var(--divider);vertical-align:top}th{color:var(--muted);font-weight:500;font-size:12px;text-transform:uppercase}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
+table{width:100%;border-collapse:collapse}th{overflow-wrap:normal}th,td{text-align:left;padding:8px 6px;border-bottom:1px solid var(--divider);vertical-align:top}th{color:var(--muted);font-weight:500;font-size:12px;text-transform:uppercase}
 .chip{display:inline-block;padding:1px 10px;border-radius:12px;font-size:12px;font-weight:500;background:var(--chip);white-space:nowrap}
 .chip.pass,.chip.linked,.chip.active{color:#fff;background:var(--ok)}.chip.warn,.chip.denied,.chip.abandoned,.chip.expired{color:#000;background:var(--warn)}
 .chip.fail,.chip.failed,.chip.revoked{color:#fff;background:var(--error)}.chip.progress{color:#fff;background:var(--primary)}
@@ -27,14 +27,15 @@ table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:8px 6px;
 .notice.bad{border-left-color:var(--error)}
 button,.button{font:inherit;font-weight:500;padding:6px 14px;border-radius:8px;border:1px solid var(--divider);background:var(--card);color:var(--primary);cursor:pointer}
 button.danger{background:var(--error);border-color:var(--error);color:#fff}
-details>summary{cursor:pointer;color:var(--error);font-weight:500;list-style:none}details>summary::-webkit-details-marker{display:none}
+details>summary{cursor:pointer;color:var(--error);font-weight:500;list-style:none;overflow-wrap:normal}details>summary::-webkit-details-marker{display:none}
 details .confirm{margin-top:8px;padding:10px;border:1px solid var(--error);border-radius:8px}
 input[type=text]{font:inherit;padding:6px 10px;border:1px solid var(--divider);border-radius:8px;background:var(--bg);color:var(--text)}
 .secret{font-size:16px;padding:12px;border:2px dashed var(--warn);border-radius:8px;display:block;margin:8px 0}
 .diagnosis{border-left:4px solid var(--error);padding:8px 12px;margin:12px 0 0;background:var(--bg);border-radius:0 8px 8px 0}
 .diagnosis.mild{border-left-color:var(--warn)}.diagnosis p{margin:4px 0}
 ol.timeline{list-style:none;display:grid;grid-template-columns:repeat(7,1fr);margin:12px 0 4px;padding:0}
-ol.timeline li{position:relative;text-align:center;font-size:12px;color:var(--muted)}
+ol.timeline li{position:relative;text-align:center;font-size:12px;color:var(--muted);overflow-wrap:normal;hyphens:auto}
+@media (max-width:600px){nav a{padding:8px 10px}main{padding:12px}ol.timeline li{font-size:10px}table{font-size:13px}th,td{padding:6px 3px}.chip{padding:1px 6px}}
 ol.timeline li::before{content:"";position:absolute;top:13px;left:-50%;width:100%;height:3px;background:var(--todo);z-index:0}
 ol.timeline li:first-child::before{display:none}
 ol.timeline li.done::before,ol.timeline li.failed::before,ol.timeline li.denied::before,ol.timeline li.abandoned::before,ol.timeline li.current::before{background:var(--ok)}
