@@ -9,7 +9,7 @@ import type { Config } from './config/schema.js';
 import type { BridgeContext, Clock, ServerContext } from './context.js';
 import { DataDirLock } from './control/lock.js';
 import { controlSocketPath, serveControlSocket, type DaemonCommands } from './control/socket.js';
-import { FlowRecorder } from './diagnostics/flowRecorder.js';
+import { AttemptRecorder } from './diagnostics/attemptRecorder.js';
 import { LinkingDiagnostics } from './diagnostics/linkingDiagnostics.js';
 import { localHealthUrl } from './doctor/doctor.js';
 import { InFlightRequests } from './http/inFlight.js';
@@ -37,7 +37,7 @@ const SHUTDOWN_DEADLINE_MS = 4500;
 export type ObserverFactory = (core: BridgeContext, steadyClock: (() => number) | undefined) => LinkingObserver;
 
 const linkingDiagnostics: ObserverFactory = (core, steadyClock) =>
-  new LinkingDiagnostics(core, new FlowRecorder(core.store, core.config, core.clock, core.log, steadyClock));
+  new LinkingDiagnostics(core, new AttemptRecorder(core.store, core.config, core.clock, core.log, steadyClock));
 
 /** `io` replaces the storage's file operations and `observe` the diagnostics, for fault-injection tests. */
 export async function startDaemon(

@@ -9,7 +9,7 @@ import { DataFileError } from '../storage/snapshotAdapter.js';
 import { DEFAULT_SECRET_OVERLAP_MS } from '../services/clients.js';
 import { LockHeldError } from '../control/lock.js';
 import { VERSION } from '../version.js';
-import { DEFAULT_FLOWS_LISTED } from '../diagnostics/flowViews.js';
+import { DEFAULT_ATTEMPTS_LISTED } from '../diagnostics/attemptViews.js';
 import { formatDoctorReport, formatFlowDetail, formatFlowList } from './diagnosticsOutput.js';
 import { formatRecord, formatTable } from './output.js';
 import { runCommandSomewhere, runInDaemon } from './runAdminCommand.js';
@@ -218,7 +218,7 @@ function buildProgram(): Command {
   const flows = program
     .command('flows')
     .description('recent authorization attempts: how far each got and why it stopped')
-    .option('--last <n>', `how many, newest first (default ${DEFAULT_FLOWS_LISTED})`, parseCount)
+    .option('--last <n>', `how many, newest first (default ${DEFAULT_ATTEMPTS_LISTED})`, parseCount)
     .option('--json', 'print JSON')
     .action(async (options: JsonOption & { last?: number }, command: Command) => {
       const list = await admin(command, 'flows list', { last: options.last });
