@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { ServerContext } from '../context.js';
-import { ApiLimits } from '../abuse/apiLimits.js';
+import { ApiLimits } from '../throttling/apiLimits.js';
 import type { InFlightRequests } from './inFlight.js';
 import { isClientConnectionError, renderApiErrors } from './middleware/apiErrors.js';
 import { clientAddress } from './middleware/clientAddress.js';
