@@ -9,7 +9,7 @@ import type { Config } from './config/schema.js';
 import type { BridgeContext, Clock, ServerContext } from './context.js';
 import { DataDirLock } from './control/lock.js';
 import { controlSocketPath, serveControlSocket, type DaemonCommands } from './control/socket.js';
-import { FlowRecorder } from './diagnostics/flowRecorder.js';
+import { AttemptRecorder } from './diagnostics/attemptRecorder.js';
 import { LinkingDiagnostics } from './diagnostics/linkingDiagnostics.js';
 import { localHealthUrl } from './doctor/doctor.js';
 import { InFlightRequests } from './http/inFlight.js';
@@ -18,7 +18,8 @@ import { guardObserver, type LinkingObserver } from './oauth/observer.js';
 import { syncConfiguredClient } from './services/clients.js';
 import type { FileIo } from './storage/atomicWrite.js';
 import { Store, StorageWriteError } from './storage/store.js';
-import { runUpkeep, scheduleUpkeep } from './upkeep/scheduler.js';
+import { ClockWatch } from './upkeep/clockWatch.js';
+import { runUpkeep, scheduleUpkeep, upkeepJobs } from './upkeep/scheduler.js';
 import { VERSION } from './version.js';
 
 export interface Daemon {
@@ -37,7 +38,7 @@ const SHUTDOWN_DEADLINE_MS = 4500;
 export type ObserverFactory = (core: BridgeContext, steadyClock: (() => number) | undefined) => LinkingObserver;
 
 const linkingDiagnostics: ObserverFactory = (core, steadyClock) =>
-  new LinkingDiagnostics(core, new FlowRecorder(core.store, core.config, core.clock, core.log, steadyClock));
+  new LinkingDiagnostics(core, new AttemptRecorder(core.store, core.config, core.clock, core.log, steadyClock));
 
 /** `io` replaces the storage's file operations and `observe` the diagnostics, for fault-injection tests. */
 export async function startDaemon(
@@ -68,7 +69,8 @@ export async function startDaemon(
     await unlink(controlSocketPath(config.dataDir)).catch(() => undefined); // left by a crash; we hold the lock
     const daemonCommands: DaemonCommands = {};
     const control = await serveControlSocket(context, daemonCommands);
-    const health = { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock() };
+    const clockWatch = await ClockWatch.open(config.dataDir, store, clock, steadyClock, io);
+    const health = { version: VERSION, instance: randomBytes(8).toString('hex'), startedAt: clock(), clockDoubt: () => clockWatch.doubt() };
     const inFlight = new InFlightRequests();
     // Node checks the header and request timeouts only every connectionsCheckingInterval (30 s by default).
     const server = createServer({ connectionsCheckingInterval: 1000 });
@@ -90,8 +92,8 @@ export async function startDaemon(
     log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: context.config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
     const admin = await startAdminListener(context, { ...health, localHealthUrl: localHealthUrl(config.host, port) });
     if (admin) daemonCommands['admin link'] = () => admin.signInLink();
-    void runUpkeep(context); // catches up after downtime; the schedule takes over from here
-    const upkeep = scheduleUpkeep(context);
+    void runUpkeep(context, upkeepJobs, clockWatch); // catches up after downtime; the schedule takes over from here
+    const upkeep = scheduleUpkeep(context, upkeepJobs, clockWatch);
     let stopping: Promise<void> | undefined;
     return {
       context,

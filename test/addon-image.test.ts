@@ -56,6 +56,13 @@ async function fetchInside(name: string, url: string): Promise<{ status: number;
   return JSON.parse(out) as { status: number; body: string };
 }
 
+/** The admin page as someone inside the container opens it: a one-time link from admin-link, then the page with its cookie. */
+async function adminPageInside(name: string): Promise<{ status: number; body: string }> {
+  const { url } = JSON.parse(await cliInside(name, ['admin-link', '--json'])) as { url: string };
+  const script = `fetch(${JSON.stringify(url)}, { redirect: 'manual' }).then((r) => fetch(new URL('/', ${JSON.stringify(url)}), { headers: { cookie: r.headers.getSetCookie()[0].split(';')[0] } })).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })), (e) => { console.error(String(e.cause ?? e)); process.exit(3); })`;
+  return JSON.parse(await engine!.dockerOk(['exec', name, 'node', '-e', script])) as { status: number; body: string };
+}
+
 /** `docker exec NAME alexa-oauth-bridge ARGS` (the image's CLI, with the image's BRIDGE_DATA_DIR). */
 async function cliInside(name: string, args: string[]): Promise<string> {
   return engine!.dockerOk(['exec', name, 'node', '/app/dist/cli.js', ...args]);
@@ -172,8 +179,9 @@ describe('the add-on image', { timeout: 30 * 60_000 }, () => {
       `https://alexa.amazon.co.jp/api/skill/link/${VENDOR_ID}`,
     ]);
 
-    // The admin page answers on the ingress port (loopback is let in, as the ingress proxy is).
-    const admin = await fetchInside(name, 'http://127.0.0.1:8097/');
+    // The admin page answers on the ingress port: on loopback, to a session from admin-link.
+    assert.equal((await fetchInside(name, 'http://127.0.0.1:8097/')).status, 401);
+    const admin = await adminPageInside(name);
     assert.equal(admin.status, 200);
     assert.match(admin.body, /alexa\.example\.test/);
 

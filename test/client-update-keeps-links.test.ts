@@ -21,7 +21,7 @@ function suggestedCommands(fix: string): string[][] {
     .filter((argv) => !argv.some((word) => /^[A-Z_]{3,}$/.test(word) || word === '…'));
 }
 
-interface FlowSummary {
+interface AttemptSummary {
   flow_id: string;
   client_id: string | null;
   fix: string | null;
@@ -47,7 +47,7 @@ test('a client registered for one Alexa region: warned at add; the fixes flows a
 
   // Someone whose Alexa app is set to the US comes back to pitangui: refused.
   assert.equal((await getPage(daemon.url, authorizeQuery({ redirect_uri: PITANGUI }))).status, 400);
-  const flows = JSON.parse(await cliOk(['flows', '--json'], { dataDir })) as FlowSummary[];
+  const flows = JSON.parse(await cliOk(['flows', '--json'], { dataDir })) as AttemptSummary[];
   const fixes = flows.map((flow) => flow.fix).filter((fix): fix is string => fix !== null);
   const doctor = JSON.parse((await runCli(['doctor', '--json'], { dataDir })).stdout) as DoctorJson;
   const clientCheck = doctor.checks.find((check) => check.id === `client:${CLIENT_ID}`);

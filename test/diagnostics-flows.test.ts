@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { listFlows } from '../src/diagnostics/flowViews.ts';
+import { listAttempts } from '../src/diagnostics/attemptViews.ts';
 import { runDoctor } from '../src/doctor/doctor.ts';
 import { addClient } from '../src/services/clients.ts';
 import { LAYLA, PITANGUI, startBridge, type TestBridge } from './helpers/bridge.ts';
@@ -41,7 +41,7 @@ test('flows are bounded by count (flows_kept): the oldest go first', async (t) =
     await getPage(bridge.url, authorizeQuery());
     ids.push(latestFlow(bridge).flow_id);
   }
-  const kept = listFlows(bridge.daemon.context, { last: 100 }).map((flow) => flow.flow_id);
+  const kept = listAttempts(bridge.daemon.context, { last: 100 }).map((flow) => flow.flow_id);
   assert.deepEqual(kept, ids.slice(-10).reverse());
 });
 
@@ -51,7 +51,7 @@ test('flows are bounded by age (flows_max_age): a sweep drops the old ones', asy
   bridge.clock.advance(3601);
   const swept = bridge.daemon.context.observer.sweep();
   assert.equal(swept['removed'], 1);
-  assert.equal(listFlows(bridge.daemon.context, { last: 10 }).length, 0);
+  assert.equal(listAttempts(bridge.daemon.context, { last: 10 }).length, 0);
 });
 
 test('a person who never comes back from the page: abandoned after 10 min, marked and logged once', async (t) => {

@@ -2,7 +2,7 @@
 // the flow record names the cause; error_description adds only what the client itself sent.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { showFlow } from '../src/diagnostics/flowViews.ts';
+import { showAttempt } from '../src/diagnostics/attemptViews.ts';
 import { diagnoseTokenFailure } from '../src/diagnostics/tokenDiagnoses.ts';
 import { OAuthError } from '../src/oauth/errors.ts';
 import { newClientRequestFacts } from '../src/oauth/facts.ts';
@@ -62,7 +62,7 @@ test('a PKCE verifier of another attempt: the diagnosis says the client mixed up
   await newCode(bridge().url, challengeParams(second.challenge));
   const otherFlow = latestFlow(bridge()).flow_id;
   await exchange(bridge().url, code, { code_verifier: second.verifier });
-  const flow = showFlow(bridge().daemon.context, { id: firstFlow });
+  const flow = showAttempt(bridge().daemon.context, { id: firstFlow });
   assert.ok(flow.cause?.includes(`belongs to another authorization attempt (flow ${otherFlow})`), flow.cause ?? 'no diagnosis');
 });
 

@@ -3,7 +3,7 @@
 // Regression: 200 plain GET /alexa/authorize flushed every kept attempt.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listFlows } from '../src/diagnostics/flowViews.ts';
+import { listAttempts } from '../src/diagnostics/attemptViews.ts';
 import { CLIENT_ID } from './helpers/bridge.ts';
 import { authorizeQuery, basic, getPage } from './helpers/http.ts';
 import { latestFlow, NO_ADMIN } from './helpers/diagnostics.ts';
@@ -20,7 +20,7 @@ test('200 page views keep the linked attempt, the failed exchange and the refuse
 
   for (let i = 0; i < 200; i++) await getPage(bridge.url, authorizeQuery({ state: `s${i}` }));
 
-  const kept = listFlows(bridge.daemon.context, { last: 100 });
+  const kept = listAttempts(bridge.daemon.context, { last: 100 });
   assert.equal(kept.length, 10, 'still bounded');
   const byId = new Map(kept.map((flow) => [flow.flow_id, flow]));
   assert.equal(byId.get(linked)?.status, 'linked');
@@ -37,7 +37,7 @@ test('when only real attempts are kept, the oldest of them goes', async (t) => {
     ids.push(latestFlow(bridge).flow_id);
   }
   assert.deepEqual(
-    listFlows(bridge.daemon.context, { last: 100 }).map((flow) => flow.flow_id),
+    listAttempts(bridge.daemon.context, { last: 100 }).map((flow) => flow.flow_id),
     ids.slice(-10).reverse(),
   );
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listFlows, showFlow } from '../src/diagnostics/flowViews.ts';
+import { listAttempts, showAttempt } from '../src/diagnostics/attemptViews.ts';
 import { CLIENT_ID } from './helpers/bridge.ts';
 import { authorizeQuery, getPage, submitConsent } from './helpers/http.ts';
 import { addOtherClient, exchange, newCode, OTHER_CLIENT_ID, seededBridge, tokensOf } from './helpers/oauth.ts';
@@ -29,7 +29,7 @@ test('flows lists an abandoned attempt only when it got past the sign-in page or
   const [otherLatest] = flowIds();
 
   bridge.clock.advance(11 * 60); // every attempt that was not finished is abandoned now
-  const listed = listFlows(context, { last: 20 });
+  const listed = listAttempts(context, { last: 20 });
   const statusOf = Object.fromEntries(listed.map((flow) => [flow.flow_id, flow.status]));
   assert.deepEqual(statusOf, {
     [otherLatest!]: 'abandoned',
@@ -39,8 +39,8 @@ test('flows lists an abandoned attempt only when it got past the sign-in page or
   });
   assert.equal(listed.find((flow) => flow.flow_id === latest)?.client_id, CLIENT_ID);
   // Left out of the list, still there to show.
-  assert.equal(showFlow(context, { id: viewedOnce! }).status, 'abandoned');
-  assert.equal(showFlow(context, { id: viewedTwice! }).status, 'abandoned');
+  assert.equal(showAttempt(context, { id: viewedOnce! }).status, 'abandoned');
+  assert.equal(showAttempt(context, { id: viewedTwice! }).status, 'abandoned');
   // --last counts listed attempts.
-  assert.deepEqual(listFlows(context, { last: 3 }).map((flow) => flow.flow_id), [otherLatest, latest, linked]);
+  assert.deepEqual(listAttempts(context, { last: 3 }).map((flow) => flow.flow_id), [otherLatest, latest, linked]);
 });

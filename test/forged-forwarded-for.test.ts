@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig, configWarnings } from '../src/config/load.ts';
 import { clientKey, normalizeAddress, TrustedProxies } from '../src/net/addresses.ts';
-import { BoundedRateLimiter } from '../src/abuse/boundedLimiter.ts';
+import { BoundedRateLimiter } from '../src/throttling/boundedLimiter.ts';
 import { basicAuth, DaemonProcess, httpSender, OAuthClient, seedAlexaWithCli } from './helpers/daemon-process.ts';
 import { CLIENT_ID, USERNAME } from './helpers/bridge.ts';
 import { authorizeQuery } from './helpers/http.ts';

@@ -3,6 +3,7 @@
 // tokens, and a backend client (`client add … --backend-for`) those of the clients it serves.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { adminSessionCookie } from './helpers/admin.ts';
 import { CLIENT_ID, LAYLA, USERNAME } from './helpers/bridge.ts';
 import { assertFailedWithOneLine, cliJson, runCli } from './helpers/cli.ts';
 import { authorizeQuery, basic, getPage, link } from './helpers/http.ts';
@@ -132,4 +133,30 @@ test('removing a served client takes it off its backends, so a new client of tha
   assert.deepEqual(shown['backend_for'], [CLIENT_ID]);
   const tokens = await link(own.url);
   assert.equal((await introspect(own.url, tokens.access_token, basic('svc', added.client_secret))).json['active'], true);
+});
+
+test('the admin page shows a backend client and whom it serves', async (t) => {
+  const own = await seededBridge(t, { env: { BRIDGE_ADMIN_PORT: '0' } });
+  await cliJson(['client', 'add', 'ma-backend', '--backend-for', CLIENT_ID, '--json'], { dataDir: own.dataDir });
+  const response = await fetch(`http://127.0.0.1:${own.daemon.adminPort}/clients`, { headers: { cookie: await adminSessionCookie(own.dataDir) } });
+  const html = await response.text();
+  assert.equal(response.status, 200);
+  assert.match(html, /<h2>ma-backend<\/h2><span class="chip">backend<\/span>/);
+  assert.match(html, /<dt>Backend for<\/dt><dd><code>alexa-skill<\/code> <div class="muted small">May introspect their tokens; cannot link accounts or obtain tokens\.<\/div><\/dd>/);
+});
+
+test('client update --backend-for replaces whom a backend serves, without a new secret; only on a backend client', async (t) => {
+  const own = await seededBridge(t);
+  await addOtherClient(own);
+  const { client_secret: secret } = await cliJson<{ client_secret: string }>(['client', 'add', 'svc', '--backend-for', CLIENT_ID, '--json'], { dataDir: own.dataDir });
+  const otherCode = await newCode(own.url, { client_id: OTHER_CLIENT_ID });
+  const otherAccess = (await exchange(own.url, otherCode, {}, basic(OTHER_CLIENT_ID, OTHER_CLIENT_SECRET))).json['access_token'] as string;
+  assert.deepEqual((await introspect(own.url, otherAccess, basic('svc', secret))).json, { active: false });
+
+  const updated = await cliJson<Record<string, unknown>>(['client', 'update', 'svc', '--backend-for', CLIENT_ID, '--backend-for', OTHER_CLIENT_ID, '--json'], { dataDir: own.dataDir });
+  assert.deepEqual(updated['backend_for'], [CLIENT_ID, OTHER_CLIENT_ID]);
+  assert.equal((await introspect(own.url, otherAccess, basic('svc', secret))).json['client_id'], OTHER_CLIENT_ID);
+
+  assertFailedWithOneLine(await runCli(['client', 'update', CLIENT_ID, '--backend-for', OTHER_CLIENT_ID], { dataDir: own.dataDir }), /is not a backend client/);
+  assertFailedWithOneLine(await runCli(['client', 'update', 'svc', '--backend-for', 'nobody'], { dataDir: own.dataDir }), /no such client/);
 });

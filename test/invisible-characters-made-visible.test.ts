@@ -4,7 +4,7 @@
 // visible escapes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listFlows, showFlow } from '../src/diagnostics/flowViews.ts';
+import { listAttempts, showAttempt } from '../src/diagnostics/attemptViews.ts';
 import { visible } from '../src/text/visible.ts';
 import { adminSessionCookie } from './helpers/admin.ts';
 import { LAYLA } from './helpers/bridge.ts';
@@ -29,7 +29,7 @@ test('client_id, scope, user name and redirect_uri with hidden characters: escap
   const page = await getPage(bridge.url, authorizeQuery({ state: 'st\u2029ate' }));
   await submitConsent(bridge.url, page, { username: 'ali\u200Bce\u202E', password: 'wrong' });
 
-  const flows = listFlows(bridge.daemon.context, { last: 10 }).map((flow) => showFlow(bridge.daemon.context, { id: flow.flow_id }));
+  const flows = listAttempts(bridge.daemon.context, { last: 10 }).map((flow) => showAttempt(bridge.daemon.context, { id: flow.flow_id }));
   const text = JSON.stringify(flows);
   assert.ok(!INVISIBLE.test(text), 'flows hold no invisible character');
   for (const escaped of ['alexa-skill\\\\u202Egnp.exe', '\\\\u2028', 'alexa\\\\u200Badmin', 'ali\\\\u200Bce\\\\u202E']) {

@@ -59,7 +59,7 @@ test('the whole Alexa link through nginx: every URL comes from BRIDGE_PUBLIC_URL
     assert.match(String(page.headers['content-type']), /^text\/html/);
     assert.equal(page.action, `${publicUrl}/alexa/authorize`, 'the form posts to the public URL');
     assert.doesNotMatch(page.html, /evil\.example/);
-    assert.match(page.cookie, /^bridge_csrf=/);
+    assert.match(page.cookie, /^__Host-bridge_csrf=/);
     assert.match(String(page.headers['set-cookie']), /Secure/, 'the https issuer makes the CSRF cookie Secure');
 
     const consent = await alexa.consent(page);

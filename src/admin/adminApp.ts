@@ -11,7 +11,7 @@ import { AdminCsrf } from './csrf.js';
 import { OneTimeReveals } from './reveals.js';
 import { accountsRoute, revokeAccountRoute } from './routes/accounts.js';
 import { clientsRoute, endOverlapRoute, rotateSecretRoute } from './routes/clients.js';
-import { flowRoute, flowsRoute } from './routes/flows.js';
+import { attemptRoute, attemptsRoute } from './routes/attempts.js';
 import { overviewRoute } from './routes/overview.js';
 import { requireSession, signInRoute } from './routes/session.js';
 import type { AdminSessions } from './sessions.js';
@@ -97,8 +97,8 @@ export function createAdminApp(context: BridgeContext, info: AdminInfo, sessions
   router.get('/clients', clientsRoute(context, reveals));
   router.post('/clients/:id/rotate-secret', ...post, rotateSecretRoute(context, reveals));
   router.post('/clients/:id/end-overlap', ...post, endOverlapRoute(context));
-  router.get('/flows', flowsRoute(context));
-  router.get('/flows/:id', flowRoute(context));
+  router.get('/flows', attemptsRoute(context));
+  router.get('/flows/:id', attemptRoute(context));
 
   app.use(logRequests(context.log));
   app.use(admitIngressAndLoopback);

@@ -1,4 +1,4 @@
-import { SignInGuard, type SignInGate } from '../abuse/signInGuard.js';
+import { SignInGuard, type SignInGate } from '../throttling/signInGuard.js';
 import type { BridgeContext } from '../context.js';
 import { PasswordCheckQueue, PasswordChecksBusy } from './passwordCheckQueue.js';
 import { signIn } from './signIn.js';

@@ -1,11 +1,11 @@
-import type { FlowDetail, FlowSummary } from '../diagnostics/flowViews.js';
+import type { AttemptDetail, AttemptSummary } from '../diagnostics/attemptViews.js';
 import { STAGE_LABELS } from '../diagnostics/steps.js';
 import { formatTime } from '../text/prose.js';
 import type { DoctorReport } from '../doctor/doctor.js';
 import { formatRecord, formatTable } from './output.js';
 
 /** `flows`: one line per attempt, newest first. */
-export function formatFlowList(flows: readonly FlowSummary[]): string {
+export function formatFlowList(flows: readonly AttemptSummary[]): string {
   return formatTable(
     flows.map((flow) => ({
       started: formatTime(Date.parse(flow.started_at)),
@@ -23,7 +23,7 @@ export function formatFlowList(flows: readonly FlowSummary[]): string {
 const MARKS = { ok: '✓', failed: '✗' } as const;
 
 /** `flows show`: the record, then each step with its time, then the diagnosis and the fix. */
-export function formatFlowDetail(flow: FlowDetail): string {
+export function formatFlowDetail(flow: AttemptDetail): string {
   const head = formatRecord({
     flow: flow.flow_id,
     started: formatTime(Date.parse(flow.started_at)),

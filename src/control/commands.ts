@@ -1,5 +1,5 @@
 import type { BridgeContext } from '../context.js';
-import { listFlows, showFlow } from '../diagnostics/flowViews.js';
+import { listAttempts, showAttempt } from '../diagnostics/attemptViews.js';
 import { runDoctor, type DoctorOptions } from '../doctor/doctor.js';
 import {
   addClient,
@@ -39,8 +39,8 @@ export const adminCommands = {
   'grant list': (context: BridgeContext) => listGrants(context),
   'grant revoke': (context: BridgeContext, args: { id: string }) =>
     revokeGrant(context, args.id, 'revoked by the administrator'),
-  'flows list': (context: BridgeContext, args: { last?: number | undefined }) => listFlows(context, args),
-  'flows show': (context: BridgeContext, args: { id: string }) => showFlow(context, args),
+  'flows list': (context: BridgeContext, args: { last?: number | undefined }) => listAttempts(context, args),
+  'flows show': (context: BridgeContext, args: { id: string }) => showAttempt(context, args),
   doctor: (context: BridgeContext, args: DoctorOptions) => runDoctor(context, args),
   backup: (context: BridgeContext, args: { directory: string }) => writeBackup(context, args.directory),
 } as const;

@@ -7,7 +7,7 @@ import { alexaRegionOf, closestRedirectUri } from '../oauth/redirectUriDifferenc
 import { parseScope } from '../oauth/scope.js';
 import type { Diagnosis } from '../storage/records.js';
 import { formatDuration, listOf } from '../text/prose.js';
-import { diagnosis, nearMissIds } from './wording.js';
+import { diagnosis, nearMissIds } from './diagnosis.js';
 import { LOCAL_CLI } from '../cliCommand.js';
 
 /** Why the authorization endpoint refused a request: the client, its redirect URI, scope or PKCE. */

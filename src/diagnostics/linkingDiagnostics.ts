@@ -4,9 +4,9 @@ import type { OAuthError } from '../oauth/errors.js';
 import type { ClientRequestFacts } from '../oauth/facts.js';
 import type { AuthorizationTrace, LinkingObserver } from '../oauth/observer.js';
 import type { OAuthParams } from '../oauth/params.js';
-import { traceAuthorizeRequest } from './authorizeTrace.js';
-import type { FlowRecorder } from './flowRecorder.js';
-import { traceClientRequest } from './tokenTrace.js';
+import { traceAuthorizeRequest } from './authorizationTrace.js';
+import type { AttemptRecorder } from './attemptRecorder.js';
+import { traceClientRequest } from './clientRequestTrace.js';
 
 /**
  * The linking diagnostics as an observer of the OAuth core: each request's facts become steps of
@@ -15,7 +15,7 @@ import { traceClientRequest } from './tokenTrace.js';
 export class LinkingDiagnostics implements LinkingObserver {
   constructor(
     private readonly core: BridgeContext,
-    private readonly flows: FlowRecorder,
+    private readonly flows: AttemptRecorder,
   ) {}
 
   authorizationRequest(params: OAuthParams, log: Logger): AuthorizationTrace {

@@ -3,7 +3,7 @@ import type { FailureReason } from '../oauth/errors.js';
 import { LIVE_REFRESH_TOKENS } from '../oauth/grants/refreshToken.js';
 import type { Diagnosis, GrantRecord } from '../storage/records.js';
 import { formatDuration, formatTime } from '../text/prose.js';
-import { diagnosis } from './wording.js';
+import { diagnosis } from './diagnosis.js';
 
 const RELINK = 'The person must link again: disable and enable the skill in the Alexa app.';
 

@@ -45,7 +45,7 @@ export const STEPS: Readonly<Record<FlowStepKind, StepInfo>> = {
   refreshed: { label: 'first refresh', stage: 'use', phase: 'linked' },
   introspected: { label: 'first introspection', stage: 'use', phase: 'linked' },
   'refresh-failed': { label: 'refresh refused', stage: 'use', phase: 'failed' },
-  // Where an abandoned attempt stopped depends on the step before it (flowState.ts), not on this stage.
+  // Where an abandoned attempt stopped depends on the step before it (attemptState.ts), not on this stage.
   abandoned: { label: 'abandoned', stage: 'request', phase: 'abandoned' },
 };
 

@@ -9,7 +9,7 @@ import { formatDuration, formatTime, listOf } from '../text/prose.js';
 import { unknownClient } from './authorizeDiagnoses.js';
 import { diagnoseRefreshFailure } from './refreshDiagnoses.js';
 import { explainWrongSecret } from './secretMistakes.js';
-import { diagnosis } from './wording.js';
+import { diagnosis } from './diagnosis.js';
 import { LOCAL_CLI } from '../cliCommand.js';
 
 /** A clock difference worth mentioning: codes live minutes, so a minute matters. */

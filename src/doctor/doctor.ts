@@ -1,7 +1,7 @@
 import type { BridgeContext } from '../context.js';
 import type { Check } from './check.js';
 import { askPublicUrl, checkCertificate, checkClock, checkMetadata, checkPublicUrlScheme, checkReachesDaemon } from './publicUrlChecks.js';
-import { checkClients, checkConfiguration, checkDamagedJournals, checkDataDir, checkTokenLifetimes } from './setupChecks.js';
+import { checkClients, checkClockAgainstDataDir, checkConfiguration, checkDamagedJournals, checkDataDir, checkTokenLifetimes } from './setupChecks.js';
 
 export interface DoctorOptions {
   /** This daemon's own /health, to tell it from another instance behind the same public URL. */
@@ -19,9 +19,10 @@ const TIMEOUT_MS = 5000;
 /** Checks the set-up, from configuration to what Amazon will see at the public URL; `ok` when nothing fails. */
 export async function runDoctor(context: BridgeContext, options: DoctorOptions = {}): Promise<DoctorReport> {
   const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
-  const [dataDir, damagedJournals, answers, certificate] = await Promise.all([
+  const [dataDir, damagedJournals, clockAgainstDataDir, answers, certificate] = await Promise.all([
     checkDataDir(context),
     checkDamagedJournals(context),
+    checkClockAgainstDataDir(context),
     askPublicUrl(context, options.localHealthUrl ?? (context.config.port ? localHealthUrl(context.config.host, context.config.port) : undefined), timeoutMs),
     checkCertificate(context, timeoutMs),
   ]);
@@ -34,6 +35,7 @@ export async function runDoctor(context: BridgeContext, options: DoctorOptions =
     certificate,
     checkMetadata(context, answers),
     checkClock(context, answers),
+    clockAgainstDataDir,
     ...checkClients(context),
     checkTokenLifetimes(context),
   ];

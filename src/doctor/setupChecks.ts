@@ -7,6 +7,7 @@ import { alexaRegionOf, redirectUriDifferences } from '../oauth/redirectUriDiffe
 import { formatDuration, listOf } from '../text/prose.js';
 import { ALEXA_REDIRECT_HOSTS, alexaRedirectUris } from '../services/clients.js';
 import type { ClientRecord } from '../storage/records.js';
+import { forwardJumpDoubt, lastSeenTime } from '../upkeep/clockWatch.js';
 import { fail, pass, warn, type Check } from './check.js';
 import { LOCAL_CLI } from '../cliCommand.js';
 
@@ -71,6 +72,20 @@ export async function checkDamagedJournals(context: BridgeContext): Promise<Chec
     title,
     `lines that could not be read when the store was opened, so their changes are not in it: ${found.join('; ')}`,
     `Read the file(s) in ${dir}: a lost link is made again by linking the skill, a lost client or user change by running its command again. Then move the file away; it is never read back.`,
+  );
+}
+
+/** The clock against the last time the data dir saw: a clock far ahead stops upkeep from deleting (ClockWatch). */
+export async function checkClockAgainstDataDir(context: BridgeContext): Promise<Check> {
+  const title = 'Clock against the data dir';
+  const lastSeen = await lastSeenTime(context.config.dataDir, context.store);
+  const doubt = forwardJumpDoubt(lastSeen, context.clock());
+  if (!doubt) return pass('clock-data-dir', title, lastSeen === undefined ? 'nothing seen yet' : `last seen ${new Date(lastSeen).toISOString()}`);
+  return warn(
+    'clock-data-dir',
+    title,
+    `${doubt}: upkeep deletes no link, code or flow record until the clock has kept pace for a day`,
+    'If the clock is wrong, fix its time source (NTP); nothing was deleted. If it is right (the bridge was off that long), nothing needs doing: upkeep catches up by itself.',
   );
 }
 

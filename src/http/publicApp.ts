@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { ServerContext } from '../context.js';
-import { ApiLimits } from '../abuse/apiLimits.js';
+import { ApiLimits } from '../throttling/apiLimits.js';
 import type { InFlightRequests } from './inFlight.js';
 import { isClientConnectionError, renderApiErrors } from './middleware/apiErrors.js';
 import { clientAddress } from './middleware/clientAddress.js';
@@ -43,6 +43,7 @@ export function createPublicApp(context: ServerContext, health: HealthInfo, inFl
   app.use(clientAddress(context.config.trustProxy));
   app.use(logRequests(context.log));
   app.use(securityHeaders);
+  app.use(metadataAtIssuerPath(context.config.publicUrl));
   app.use(router.routes());
   app.use(answerUnrouted(router));
   return app;
@@ -63,5 +64,19 @@ function answerUnrouted(router: Router): Koa.Middleware {
     }
     ctx.status = 404;
     ctx.body = { error: 'not_found', error_description: `nothing is served at ${ctx.path}` };
+  };
+}
+
+/**
+ * RFC 8414 §3.1: an issuer with a path (https://host/bridge) has its metadata at the host's root,
+ * /.well-known/oauth-authorization-server/bridge, which the proxy passes on unchanged; it is
+ * answered as /.well-known/oauth-authorization-server.
+ */
+function metadataAtIssuerPath(publicUrl: string): Koa.Middleware {
+  const issuerPath = new URL(publicUrl).pathname.replace(/\/+$/, '');
+  const alias = `/.well-known/oauth-authorization-server${issuerPath}`;
+  return async (ctx, next) => {
+    if (issuerPath && ctx.path === alias) ctx.path = '/.well-known/oauth-authorization-server';
+    await next();
   };
 }

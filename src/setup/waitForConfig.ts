@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import Koa from 'koa';
-import { admitIngressAndLoopback, type AdminAccessState } from '../admin/access.js';
+import { admitIngressAndLoopback, checkHost, type AdminAccessState } from '../admin/access.js';
 import type { Listeners } from '../config/load.js';
 import { securityHeaders } from '../http/middleware/securityHeaders.js';
 import { VERSION } from '../version.js';
@@ -26,7 +26,7 @@ export async function waitForConfig(problems: readonly string[], listeners: List
   servers.push(await listen(publicApp(problems), listeners.port, listeners.host));
   if (listeners.adminPort !== 'off') {
     try {
-      servers.push(await listen(adminApp(problems), listeners.adminPort, listeners.adminHost));
+      servers.push(await listen(adminApp(problems, listeners.adminHost), listeners.adminPort, listeners.adminHost));
     } catch (error) {
       say(`no admin page: cannot listen on ${listeners.adminHost}:${listeners.adminPort} (${(error as NodeJS.ErrnoException).code ?? error})`);
     }
@@ -59,10 +59,13 @@ function publicApp(problems: readonly string[]): Koa {
   return app;
 }
 
-function adminApp(problems: readonly string[]): Koa<AdminAccessState> {
+function adminApp(problems: readonly string[], listenHost: string): Koa<AdminAccessState> {
   const app = new Koa<AdminAccessState>();
   app.silent = true;
   app.use(admitIngressAndLoopback);
+  // No sign-in here (no daemon runs to hand out links, and the page holds no secret), but the
+  // same Host allow-list: a rebinding page must not read the problems either.
+  app.use(checkHost(listenHost));
   app.use((ctx) => {
     // Framed by Home Assistant's ingress panel, as the admin page is; styled only by hash.
     ctx.set('Content-Security-Policy', `default-src 'none'; style-src ${STYLE_HASH}; frame-ancestors 'self'; base-uri 'none'; form-action 'none'`);

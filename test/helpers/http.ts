@@ -40,9 +40,9 @@ export function postForm(url: string, body: URLSearchParams | string, headers: R
 }
 
 /** Submits the consent form as a browser would: its hidden inputs, the cookie and the person's fields. */
-export function submitConsent(base: string, page: Page, fields: Record<string, string> = {}): Promise<Response> {
+export function submitConsent(base: string, page: Page, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Response> {
   const body = new URLSearchParams({ ...page.hidden, username: USERNAME, password: PASSWORD, decision: 'approve', ...fields });
-  return postForm(`${base}/alexa/authorize`, body, { cookie: page.cookie });
+  return postForm(`${base}/alexa/authorize`, body, { cookie: page.cookie, ...headers });
 }
 
 /** Runs the page and the form post; returns the redirect's parameters. */

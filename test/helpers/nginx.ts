@@ -20,6 +20,8 @@ const run = promisify(execFile);
 export interface NginxOptions {
   /** The daemon's port on 127.0.0.1. */
   upstreamPort: number;
+  /** Serve under `/bridge` with the shipped config's "under a path" locations instead of its root ones. */
+  underPath?: boolean;
   /** nginx's TLS port on 127.0.0.1; a free one when left out. */
   port?: number;
 }
@@ -56,8 +58,8 @@ export function adaptShippedMainConf(shipped: string, options: { dir: string }):
  * certificate paths and the daemon's address. Everything else (locations, headers, limits,
  * timeouts) is used exactly as shipped.
  */
-export function adaptShippedConf(shipped: string, options: { port: number; upstreamPort: number; cert: string; key: string }): string {
-  let conf = shipped;
+export function adaptShippedConf(shipped: string, options: { port: number; upstreamPort: number; cert: string; key: string; underPath?: boolean }): string {
+  let conf = options.underPath ? underPath(shipped) : shipped;
   // IPv6 listen lines are dropped (the test listens on 127.0.0.1 only); the IPv4 one is moved.
   conf = conf.replace(/^\s*listen\s+\[::\]:443\b[^;]*;\s*$/gm, '');
   conf = replaceOnce(conf, /\blisten\s+443\b([^;]*);/, `listen 127.0.0.1:${options.port}$1;`, '"listen 443 ssl;" line');
@@ -70,6 +72,18 @@ export function adaptShippedConf(shipped: string, options: { port: number; upstr
     throw new Error(`${SHIPPED_CONF}: expected an "upstream NAME { server HOST:PORT; }" block naming the daemon; the nginx test points it at the test daemon`);
   }
   return conf;
+}
+
+/** The shipped config as its comments say to serve under /bridge: the root locations replaced by the commented ones. */
+function underPath(shipped: string): string {
+  const block = /^\s*# --- under a path ---\n([\s\S]*?)^\s*# --- end ---$/m.exec(shipped)?.[1];
+  if (!block) throw new Error(`${SHIPPED_CONF}: expected a "# --- under a path ---" … "# --- end ---" block of commented locations`);
+  const locations = block.replace(/^(\s*)# ?/gm, '$1');
+  let conf = shipped;
+  for (const root of [/\n\s*location \/alexa\/ \{[^}]*\}/, /\n\s*location = \/\.well-known\/oauth-authorization-server \{[^}]*\}/, /\n\s*location = \/health \{[^}]*\}/]) {
+    conf = replaceOnce(conf, root, '', `root location ${root}`);
+  }
+  return conf.replace(/\}\s*$/, `${locations}}\n`);
 }
 
 export class Nginx {
@@ -112,7 +126,7 @@ export class Nginx {
       '-addext', `subjectAltName=DNS:${TLS_NAME}`, '-days', '1', '-keyout', key, '-out', cert,
     ]);
     const port = options.port ?? (await freePort());
-    const server = adaptShippedConf(await readFile(SHIPPED_CONF, 'utf8'), { port, upstreamPort: options.upstreamPort, cert, key });
+    const server = adaptShippedConf(await readFile(SHIPPED_CONF, 'utf8'), { port, upstreamPort: options.upstreamPort, cert, key, underPath: options.underPath ?? false });
     await writeFile(join(dir, 'alexa-oauth-bridge.conf'), server);
     const mainConf = adaptShippedMainConf(await readFile(SHIPPED_MAIN_CONF, 'utf8'), { dir });
     await writeFile(join(dir, 'nginx.conf'), mainConf);

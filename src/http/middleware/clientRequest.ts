@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import type { ApiLimits } from '../../abuse/apiLimits.js';
+import type { ApiLimits } from '../../throttling/apiLimits.js';
 import type { ServerContext } from '../../context.js';
 import { authenticateClient, type AuthenticatedClient } from '../../oauth/clientAuthentication.js';
 import { OAuthError } from '../../oauth/errors.js';

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import type { ApiLimits, LimitState } from '../../abuse/apiLimits.js';
+import type { ApiLimits, LimitState } from '../../throttling/apiLimits.js';
 import { clientKey } from '../../net/addresses.js';
 import { OAuthError } from '../../oauth/errors.js';
 import type { AuthenticatedClient } from '../../oauth/clientAuthentication.js';

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { SignInGuard } from '../../abuse/signInGuard.js';
+import { SignInGuard } from '../../throttling/signInGuard.js';
 import { SignInAttempts } from '../../auth/signInAttempts.js';
 import type { ServerContext } from '../../context.js';
 import { message, Wait, type Message } from '../../i18n/translate.js';
@@ -9,7 +9,7 @@ import { issueCode } from '../../oauth/codes.js';
 import type { OAuthError } from '../../oauth/errors.js';
 import type { AuthorizationTrace } from '../../oauth/observer.js';
 import { paramsFromSearch, type OAuthParams } from '../../oauth/params.js';
-import { authorizationResponseUrl } from '../../oauth/redirect.js';
+import { authorizationResponseUrl } from '../../oauth/authorizationResponse.js';
 import { StorageWriteError } from '../../storage/store.js';
 import { renderConsentPage } from '../../views/consentPage.js';
 import { CsrfGuard } from '../csrf.js';
@@ -21,16 +21,15 @@ type State = FormState & RequestLogState & FlowReferenceState;
 
 /** GET and POST /alexa/authorize: RFC 6749 §4.1.1-4.1.2 with a sign-in and consent page. */
 export function authorizeRoutes(context: ServerContext): { show: Middleware<State>; decide: Middleware<State> } {
-  const csrf = new CsrfGuard();
+  const csrf = new CsrfGuard(context.config.publicUrl);
   const signIns = new SignInAttempts(new SignInGuard(context.config));
   const action = `${context.config.publicUrl}/alexa/authorize`;
-  const secureCookie = context.config.publicUrl.startsWith('https:');
 
   function renderPage(ctx: Context, request: AuthorizeRequest, trace: AuthorizationTrace, status: number, shown?: Message, username?: string): void {
-    let cookie = ctx.cookies.get(CsrfGuard.COOKIE);
+    let cookie = ctx.cookies.get(csrf.cookieName);
     if (!cookie) {
       cookie = csrf.newCookieValue();
-      ctx.append('Set-Cookie', csrf.setCookieHeader(cookie, secureCookie));
+      ctx.append('Set-Cookie', csrf.setCookieHeader(cookie));
     }
     ctx.status = status;
     ctx.set('Cache-Control', 'no-store');
@@ -108,8 +107,13 @@ export function authorizeRoutes(context: ServerContext): { show: Middleware<Stat
   const decide: Middleware<State> = async (ctx) => {
     const form = ctx.state.form;
     const trace = startTrace(ctx, form);
-    if (!csrf.isValid(ctx.cookies.get(CsrfGuard.COOKIE), form.get('csrf_token'))) {
-      ctx.state.errorDetail = 'CSRF check failed: missing or wrong csrf_token/cookie';
+    // A browser that says the post came from another site (Fetch Metadata) is refused whatever it
+    // carries; one that sends no Sec-Fetch-Site (older ones) still meets the token check.
+    const crossSite = ctx.get('sec-fetch-site') === 'cross-site';
+    if (crossSite || !csrf.isValid(ctx.cookies.get(csrf.cookieName), form.get('csrf_token'))) {
+      ctx.state.errorDetail = crossSite
+        ? 'CSRF check failed: the browser says the form was posted from another site (Sec-Fetch-Site: cross-site)'
+        : 'CSRF check failed: missing or wrong csrf_token/cookie';
       trace.formExpired();
       sendErrorPage(ctx, 403, message('error.formExpired.title'), message('error.formExpired.text'));
       return;

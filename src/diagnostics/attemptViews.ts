@@ -1,17 +1,17 @@
 import type { BridgeContext } from '../context.js';
 import { CommandFailure } from '../services/failure.js';
 import type { FlowRecord } from '../storage/records.js';
-import { flowState, timeline, type FlowStatus, type StageState } from './flowState.js';
+import { attemptState, timeline, type AttemptStatus, type StageState } from './attemptState.js';
 import { STEPS, type Stage } from './steps.js';
 
 /** One attempt as `flows` lists it. */
-export interface FlowSummary {
+export interface AttemptSummary {
   flow_id: string;
   started_at: string;
   client_id: string | null;
   username: string | null;
   reached: string;
-  status: FlowStatus;
+  status: AttemptStatus;
   stopped_at: Stage | null;
   cause: string | null;
   fix: string | null;
@@ -19,7 +19,7 @@ export interface FlowSummary {
 }
 
 /** The whole record, as `flows show` prints it. */
-export interface FlowDetail extends FlowSummary {
+export interface AttemptDetail extends AttemptSummary {
   redirect_uri: string | null;
   scope: string | null;
   pkce: boolean | null;
@@ -28,12 +28,12 @@ export interface FlowDetail extends FlowSummary {
   steps_dropped: number;
 }
 
-export const DEFAULT_FLOWS_LISTED = 20;
+export const DEFAULT_ATTEMPTS_LISTED = 20;
 
-export function listFlows(context: BridgeContext, args: { last?: number | undefined } = {}): FlowSummary[] {
-  const last = args.last ?? DEFAULT_FLOWS_LISTED;
+export function listAttempts(context: BridgeContext, args: { last?: number | undefined } = {}): AttemptSummary[] {
+  const last = args.last ?? DEFAULT_ATTEMPTS_LISTED;
   if (!Number.isInteger(last) || last < 1) throw new CommandFailure('--last must be a whole number of at least 1');
-  const listed: FlowSummary[] = [];
+  const listed: AttemptSummary[] = [];
   const clientsSeen = new Set<string | undefined>();
   for (const flow of context.store.flows.toArray().reverse()) {
     if (listed.length === last) break;
@@ -55,7 +55,7 @@ function gotPastThePage(flow: FlowRecord): boolean {
   return flow.steps.some((step) => step.kind !== 'abandoned' && STEPS[step.kind].stage !== 'request' && STEPS[step.kind].stage !== 'page');
 }
 
-export function showFlow(context: BridgeContext, args: { id: string }): FlowDetail {
+export function showAttempt(context: BridgeContext, args: { id: string }): AttemptDetail {
   const flow = context.store.flows.get(args.id);
   if (!flow) throw new CommandFailure(`no flow ${args.id} (flows are kept for ${context.config.flowsKept} attempts and ${Math.round(context.config.flowsMaxAge / 86_400)} days)`);
   return {
@@ -77,8 +77,8 @@ export function showFlow(context: BridgeContext, args: { id: string }): FlowDeta
   };
 }
 
-function summarize(context: BridgeContext, flow: FlowRecord): FlowSummary {
-  const state = flowState(flow, context.clock(), context.config);
+function summarize(context: BridgeContext, flow: FlowRecord): AttemptSummary {
+  const state = attemptState(flow, context.clock(), context.config);
   return {
     flow_id: flow.id,
     started_at: new Date(flow.startedAt).toISOString(),

@@ -5,9 +5,9 @@ import { newId } from '../oauth/secrets.js';
 import type { FlowRecord, FlowStep, FlowStepKind } from '../storage/records.js';
 import type { Store } from '../storage/store.js';
 import { visible } from '../text/visible.js';
-import { abandonment } from './flowState.js';
+import { abandonment } from './attemptState.js';
 
-export type FlowFields = Partial<Pick<FlowRecord, 'clientId' | 'redirectUri' | 'scope' | 'pkce' | 'username' | 'grantId'>>;
+export type AttemptFields = Partial<Pick<FlowRecord, 'clientId' | 'redirectUri' | 'scope' | 'pkce' | 'username' | 'grantId'>>;
 export type NewStep = Omit<FlowStep, 'at'>;
 
 /** What a request sent ends up in flows.json, the log and a terminal: cut to size, invisible characters made visible. */
@@ -23,13 +23,14 @@ const COMMIT_DELAY_MS = 1000;
 const SWEEP_EVERY_MS = 60_000;
 
 /**
- * Keeps a record of every authorization attempt in flows.json, bounded by `flowsKept` and
+ * Keeps a record of every linking attempt (an authorization request and all that follows from it:
+ * sign-in, code, token exchange, first use; `flows` shows them) in flows.json, bounded by `flowsKept` and
  * `flowsMaxAge`. Steps are recorded in memory at once and written lazily, at most a second
  * later: a flow is a diagnostic, and no code or token answer ever waits for its write (a
  * crash loses at most the last second of steps, never a link). flows.json is its own file so
  * that the hot grants.json stays small.
  */
-export class FlowRecorder {
+export class AttemptRecorder {
   private commitTimer: NodeJS.Timeout | undefined;
   private lastSweepAt = Number.NEGATIVE_INFINITY;
   /** Steady-clock time of each flow's code, to tell a jump of the wall clock from a slow exchange; meaningless across restarts, so memory only. */
@@ -45,7 +46,7 @@ export class FlowRecorder {
   ) {}
 
   /** Starts a new flow with its first step. */
-  begin(fields: FlowFields, step: NewStep, log?: Logger): FlowRecord {
+  begin(fields: AttemptFields, step: NewStep, log?: Logger): FlowRecord {
     const now = this.clock();
     if (now - this.lastSweepAt >= SWEEP_EVERY_MS) this.sweep();
     const flow: FlowRecord = { id: newId(), startedAt: now, updatedAt: now, steps: [] };
@@ -55,7 +56,7 @@ export class FlowRecorder {
   }
 
   /** Adds a step to a flow; undefined when the flow is not (or no longer) kept. */
-  record(flowId: string | undefined, step: NewStep, fields: FlowFields = {}, log?: Logger): FlowRecord | undefined {
+  record(flowId: string | undefined, step: NewStep, fields: AttemptFields = {}, log?: Logger): FlowRecord | undefined {
     const flow = flowId === undefined ? undefined : this.store.flows.get(flowId);
     return flow && this.append(flow, step, fields, log);
   }
@@ -109,7 +110,7 @@ export class FlowRecorder {
     await this.commit();
   }
 
-  private append(flow: FlowRecord, newStep: NewStep, newFields: FlowFields, log: Logger = this.log): FlowRecord {
+  private append(flow: FlowRecord, newStep: NewStep, newFields: AttemptFields, log: Logger = this.log): FlowRecord {
     const now = this.clock();
     const step = printableStep(newStep);
     const fields = printableFields(newFields);
@@ -213,6 +214,6 @@ function printableStep(step: NewStep): NewStep {
   };
 }
 
-function printableFields(fields: FlowFields): FlowFields {
+function printableFields(fields: AttemptFields): AttemptFields {
   return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? printable(value, FIELD_MAX) : value]));
 }

@@ -1,7 +1,7 @@
-import type { FlowDetail, FlowSummary } from '../../diagnostics/flowViews.js';
+import type { AttemptDetail, AttemptSummary } from '../../diagnostics/attemptViews.js';
 import { formatTime } from '../../text/prose.js';
 import { htmlShowingControls as html, type SafeHtml } from '../html.js';
-import { diagnosisView, flowStatusChip, timelineView } from './flowWidgets.js';
+import { diagnosisView, flowStatusChip, timelineView } from './attemptWidgets.js';
 import { adminPage, href, type AdminFrame } from './layout.js';
 
 function lookupForm(frame: AdminFrame, notice: string | undefined): SafeHtml {
@@ -11,7 +11,7 @@ function lookupForm(frame: AdminFrame, notice: string | undefined): SafeHtml {
 }
 
 /** Recent attempts, newest first, each as its timeline with the diagnosis. */
-export function renderFlowsPage(frame: AdminFrame, flows: readonly FlowSummary[], notice?: string): string {
+export function renderAttemptsPage(frame: AdminFrame, flows: readonly AttemptSummary[], notice?: string): string {
   const cards = flows.map(
     (flow) => html`<div class="card"><div class="row"><h3>${flow.client_id ?? 'unknown client'}${flow.username ? html` · ${flow.username}` : undefined}</h3>
 <span>${flowStatusChip(flow)} <span class="muted small">${formatTime(Date.parse(flow.started_at))}</span></span></div>
@@ -27,7 +27,7 @@ ${timelineView(flow)}${diagnosisView(flow)}
 }
 
 /** One attempt: its timeline, every step with its time, and the diagnosis. */
-export function renderFlowPage(frame: AdminFrame, flow: FlowDetail): string {
+export function renderAttemptPage(frame: AdminFrame, flow: AttemptDetail): string {
   const facts: [string, string | null][] = [
     ['Reference', flow.flow_id],
     ['Started', formatTime(Date.parse(flow.started_at))],

@@ -8,10 +8,10 @@ export const ABANDONED_AFTER_MS = 10 * 60_000;
 /** A code is given this long past its lifetime for a slow exchange before the attempt counts as abandoned. */
 const CODE_GRACE_MS = 30_000;
 
-export type FlowStatus = 'in progress' | 'linked' | 'failed' | 'denied' | 'abandoned';
+export type AttemptStatus = 'in progress' | 'linked' | 'failed' | 'denied' | 'abandoned';
 
-export interface FlowState {
-  status: FlowStatus;
+export interface AttemptState {
+  status: AttemptStatus;
   /** The last step's label: how far the attempt got. */
   reached: string;
   /** The stage where it stopped, when it did. */
@@ -40,7 +40,7 @@ export function abandonment(flow: FlowRecord, now: number, config: Config): Diag
 }
 
 /** What an attempt's steps add up to, now. */
-export function flowState(flow: FlowRecord, now: number, config: Config): FlowState {
+export function attemptState(flow: FlowRecord, now: number, config: Config): AttemptState {
   const reachedStep = flow.steps.findLast((step) => step.kind !== 'abandoned');
   const last = flow.steps.at(-1);
   const reached = reachedStep ? STEPS[reachedStep.kind].label : 'nothing';
@@ -66,7 +66,7 @@ export function flowState(flow: FlowRecord, now: number, config: Config): FlowSt
 export type StageState = 'done' | 'failed' | 'denied' | 'abandoned' | 'current' | 'todo';
 
 /** Each stage of the link and how far this attempt got through it: the timeline's picture. */
-export function timeline(flow: FlowRecord, state: FlowState): { stage: Stage; state: StageState }[] {
+export function timeline(flow: FlowRecord, state: AttemptState): { stage: Stage; state: StageState }[] {
   const done = new Set<Stage>();
   for (const step of flow.steps) {
     const { phase, stage } = STEPS[step.kind];

@@ -1,8 +1,8 @@
 import type { RouterMiddleware } from '@koa/router';
 import type { Middleware } from 'koa';
 import type { BridgeContext } from '../../context.js';
-import { listFlows, showFlow } from '../../diagnostics/flowViews.js';
-import { renderFlowPage, renderFlowsPage } from '../../views/admin/flowsPage.js';
+import { listAttempts, showAttempt } from '../../diagnostics/attemptViews.js';
+import { renderAttemptPage, renderAttemptsPage } from '../../views/admin/attemptsPage.js';
 import { href } from '../../views/admin/layout.js';
 import { frameOf, sendPage, type AdminState } from '../state.js';
 
@@ -10,7 +10,7 @@ import { frameOf, sendPage, type AdminState } from '../state.js';
 const FLOWS_SHOWN = 30;
 
 /** GET /flows, and ?ref=… to look up the reference a person read off an error page. */
-export function flowsRoute(context: BridgeContext): Middleware<AdminState> {
+export function attemptsRoute(context: BridgeContext): Middleware<AdminState> {
   return async (ctx) => {
     const ref = typeof ctx.query['ref'] === 'string' ? ctx.query['ref'].trim() : '';
     if (ref && context.store.flows.get(ref)) {
@@ -19,17 +19,17 @@ export function flowsRoute(context: BridgeContext): Middleware<AdminState> {
       return;
     }
     const notice = ref ? `No flow ${ref} is kept (a request id leads to the log instead).` : undefined;
-    sendPage(ctx, 200, renderFlowsPage(frameOf(ctx), listFlows(context, { last: FLOWS_SHOWN }), notice));
+    sendPage(ctx, 200, renderAttemptsPage(frameOf(ctx), listAttempts(context, { last: FLOWS_SHOWN }), notice));
   };
 }
 
-export function flowRoute(context: BridgeContext): RouterMiddleware<AdminState> {
+export function attemptRoute(context: BridgeContext): RouterMiddleware<AdminState> {
   return async (ctx) => {
     const id = ctx.params['id']!;
     if (!context.store.flows.get(id)) {
-      sendPage(ctx, 404, renderFlowsPage(frameOf(ctx), listFlows(context, { last: FLOWS_SHOWN }), `No flow ${id} is kept.`));
+      sendPage(ctx, 404, renderAttemptsPage(frameOf(ctx), listAttempts(context, { last: FLOWS_SHOWN }), `No flow ${id} is kept.`));
       return;
     }
-    sendPage(ctx, 200, renderFlowPage(frameOf(ctx), showFlow(context, { id })));
+    sendPage(ctx, 200, renderAttemptPage(frameOf(ctx), showAttempt(context, { id })));
   };
 }

@@ -3,7 +3,7 @@ import type { BridgeContext } from '../context.js';
 import type { OAuthError } from '../oauth/errors.js';
 import type { ClientRequestFacts } from '../oauth/facts.js';
 import type { FlowStepKind } from '../storage/records.js';
-import type { FlowFields, FlowRecorder, NewStep } from './flowRecorder.js';
+import type { AttemptFields, AttemptRecorder, NewStep } from './attemptRecorder.js';
 import { diagnoseTokenFailure } from './tokenDiagnoses.js';
 
 /** Failures with no flow of their own that repeat within this time join the last such flow instead of starting one each. */
@@ -15,7 +15,7 @@ const REPEATS_JOIN_MS = 10 * 60_000;
  * request with its diagnosis. Revocations only end links; their own flow step is the refresh
  * that fails afterwards.
  */
-export function traceClientRequest(core: BridgeContext, flows: FlowRecorder, facts: ClientRequestFacts, error: OAuthError | undefined, log: Logger): void {
+export function traceClientRequest(core: BridgeContext, flows: AttemptRecorder, facts: ClientRequestFacts, error: OAuthError | undefined, log: Logger): void {
   const flowId = facts.code?.flowId ?? facts.grant?.flowId;
   switch (facts.endpoint) {
     case 'token':
@@ -37,13 +37,13 @@ export function traceClientRequest(core: BridgeContext, flows: FlowRecorder, fac
 }
 
 /** Records a refused token request with its diagnosis, in its flow when it has one. */
-function traceTokenFailure(core: BridgeContext, flows: FlowRecorder, facts: ClientRequestFacts, error: OAuthError, log: Logger): void {
+function traceTokenFailure(core: BridgeContext, flows: AttemptRecorder, facts: ClientRequestFacts, error: OAuthError, log: Logger): void {
   const diagnosis = diagnoseTokenFailure(core, error, facts, flows.steadyAgeOfCode(facts.code?.flowId));
   const kind: FlowStepKind = facts.grantType === 'refresh_token' ? 'refresh-failed' : 'token-failed';
   const step: NewStep = { kind, note: `${error.status} ${error.code}`, diagnosis };
   if (flows.record(facts.code?.flowId ?? facts.grant?.flowId, step, {}, log)) return;
   const clientId = facts.clientId ?? facts.code?.clientId ?? facts.grant?.clientId;
-  const fields: FlowFields = {
+  const fields: AttemptFields = {
     ...(clientId ? { clientId } : {}),
     ...(facts.grant ? { username: facts.grant.username, grantId: facts.grant.id } : {}),
   };

@@ -3,14 +3,14 @@ import type { BridgeContext } from '../context.js';
 import { ATTEMPT_FIELD, type AuthorizationTrace } from '../oauth/observer.js';
 import type { OAuthParams } from '../oauth/params.js';
 import { diagnoseAuthorizeRefusal, diagnoseSignInFailure, DENIED, FORM_EXPIRED, pageHostDiffers, saveFailed } from './authorizeDiagnoses.js';
-import type { FlowFields, FlowRecorder, NewStep } from './flowRecorder.js';
+import type { AttemptFields, AttemptRecorder, NewStep } from './attemptRecorder.js';
 import { STEPS } from './steps.js';
 
 /**
  * Starts the flow of an authorization request, or, for the consent form's post, continues the
  * page's flow when the form names one that is still open for the same client and redirect URI.
  */
-export function traceAuthorizeRequest(context: BridgeContext, flows: FlowRecorder, params: OAuthParams, log: Logger): AuthorizationTrace {
+export function traceAuthorizeRequest(context: BridgeContext, flows: AttemptRecorder, params: OAuthParams, log: Logger): AuthorizationTrace {
   const clientId = params.get('client_id');
   const redirectUri = params.get('redirect_uri');
   const open = flows.get(params.get(ATTEMPT_FIELD) ?? '');
@@ -29,7 +29,7 @@ export function traceAuthorizeRequest(context: BridgeContext, flows: FlowRecorde
         { kind: 'authorize', note: describeRequest(params) },
         log,
       ).id;
-  const record = (step: NewStep, fields: FlowFields = {}) => void flows.record(flowId, step, fields, log);
+  const record = (step: NewStep, fields: AttemptFields = {}) => void flows.record(flowId, step, fields, log);
   return {
     attemptId: flowId,
     refused: (refusal) => record({ kind: 'refused', diagnosis: diagnoseAuthorizeRefusal(context, params, refusal) }),
