@@ -102,7 +102,7 @@ async function rotate(context: BridgeContext, grant: GrantRecord, presented: Ref
     refreshTokens: kept,
     retiredRefreshTokens: [...retired.reverse(), ...grant.retiredRefreshTokens].slice(0, RETIRED_REFRESH_TOKENS),
   });
-  await context.store.commit(context.store.grantsFile);
+  await context.store.commit(context.store.grants);
   return tokens.response;
 }
 
@@ -127,7 +127,7 @@ async function refuseRetired(context: BridgeContext, grant: GrantRecord, retired
     });
   }
   context.store.grants.put({ ...grant, revokedAt: now, revokedReason: `refresh token #${retired.seq} was used again after its successor #${retired.successorSeq} had been used` });
-  await context.store.commit(context.store.grantsFile);
+  await context.store.commit(context.store.grants);
   throw new OAuthError('invalid_grant', 'the refresh token was already used; the grant is revoked', {
     detail: `grant ${grant.id}: refresh token #${retired.seq} presented again; its successor #${retired.successorSeq} was used ${Math.round((now - retired.retiredAt) / 1000)} s ago`,
     reason: 'refresh_token_reused',
