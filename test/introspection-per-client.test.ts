@@ -144,3 +144,19 @@ test('the admin page shows a backend client and whom it serves', async (t) => {
   assert.match(html, /<h2>ma-backend<\/h2><span class="chip">backend<\/span>/);
   assert.match(html, /<dt>Backend for<\/dt><dd><code>alexa-skill<\/code> <div class="muted small">May introspect their tokens; cannot link accounts or obtain tokens\.<\/div><\/dd>/);
 });
+
+test('client update --backend-for replaces whom a backend serves, without a new secret; only on a backend client', async (t) => {
+  const own = await seededBridge(t);
+  await addOtherClient(own);
+  const { client_secret: secret } = await cliJson<{ client_secret: string }>(['client', 'add', 'svc', '--backend-for', CLIENT_ID, '--json'], { dataDir: own.dataDir });
+  const otherCode = await newCode(own.url, { client_id: OTHER_CLIENT_ID });
+  const otherAccess = (await exchange(own.url, otherCode, {}, basic(OTHER_CLIENT_ID, OTHER_CLIENT_SECRET))).json['access_token'] as string;
+  assert.deepEqual((await introspect(own.url, otherAccess, basic('svc', secret))).json, { active: false });
+
+  const updated = await cliJson<Record<string, unknown>>(['client', 'update', 'svc', '--backend-for', CLIENT_ID, '--backend-for', OTHER_CLIENT_ID, '--json'], { dataDir: own.dataDir });
+  assert.deepEqual(updated['backend_for'], [CLIENT_ID, OTHER_CLIENT_ID]);
+  assert.equal((await introspect(own.url, otherAccess, basic('svc', secret))).json['client_id'], OTHER_CLIENT_ID);
+
+  assertFailedWithOneLine(await runCli(['client', 'update', CLIENT_ID, '--backend-for', OTHER_CLIENT_ID], { dataDir: own.dataDir }), /is not a backend client/);
+  assertFailedWithOneLine(await runCli(['client', 'update', 'svc', '--backend-for', 'nobody'], { dataDir: own.dataDir }), /no such client/);
+});

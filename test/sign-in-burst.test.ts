@@ -56,7 +56,10 @@ test('300 simultaneous guesses from one address: only the limit are checked, and
   const checked = bridge.logs.filter((line) => String(line['detail'] ?? '').startsWith('sign-in failed for'));
   assert.equal(checked.length, 5, 'exactly the limit of attempts had their password checked');
   const refused = answers.find((answer) => answer.status === 429)!;
-  assert.equal(refused.headers.get('retry-after'), '60');
+  // The 60 s block started when the fifth attempt was counted; on a loaded machine a few seconds
+  // may pass before a refusal is written, so the wait is counted down from there.
+  const wait = Number(refused.headers.get('retry-after'));
+  assert.ok(wait > 50 && wait <= 60, `Retry-After ${wait}`);
 });
 
 test('a per-username limit holds whatever the address: guesses spread over many addresses are blocked', async (t) => {
@@ -75,8 +78,10 @@ test('a per-username limit holds whatever the address: guesses spread over many 
   assert.match(String(right.headers['retry-after']), /^\d+$/);
   assert.ok(Number(right.headers['retry-after']) > 60, 'the username stays blocked for the rest of its day');
   assert.match(right.body, /Too many failed sign-ins/);
-  // ...the username is matched case-blind, and other usernames from the same addresses go on.
-  assert.equal((await signInFrom(bridge, page, '127.0.0.10', USERNAME.toUpperCase(), 'wrong-wrong')).status, 429);
+  // ...the username is matched as sign-in matches it (case, spaces, NFKC), and other usernames from the same addresses go on.
+  for (const variant of [USERNAME.toUpperCase(), ` ${USERNAME} `, 'ａｌｉｃｅ']) {
+    assert.equal((await signInFrom(bridge, page, '127.0.0.10', variant, 'wrong-wrong')).status, 429, JSON.stringify(variant));
+  }
   assert.equal((await signInFrom(bridge, page, '127.0.0.2', 'bob', 'wrong-wrong')).status, 400);
 });
 

@@ -135,12 +135,13 @@ function buildProgram(): Command {
     });
   client
     .command('update <client_id>')
-    .description('change redirect URIs, name or scopes; every linked account stays linked')
+    .description("change redirect URIs, name or scopes (a backend client: whom it serves); every linked account stays linked")
     .option('--add-redirect-uri <uri>', 'allow one more redirect URI (repeatable)', collect)
     .option('--remove-redirect-uri <uri>', 'stop allowing this redirect URI, exactly as registered (repeatable)', collect)
     .option('--alexa-vendor-id <id>', "replace every Alexa redirect URI by Alexa's three regional ones for this vendor id")
     .option('--scope <scope>', 'the scopes it may ask for, replacing the current ones (repeatable); links keep theirs', collect)
     .option('--name <text>', 'the name shown on the consent page')
+    .option('--backend-for <client_id>', 'a backend client: the clients it serves, replacing the current ones (repeatable)', collect)
     .option('--json', 'print the client as JSON')
     .action(async (id: string, options: ClientUpdateOptions, command: Command) => {
       const { client: updated, warnings } = await admin(command, 'client update', {
@@ -150,6 +151,7 @@ function buildProgram(): Command {
         removeRedirectUris: options.removeRedirectUri,
         alexaVendorId: options.alexaVendorId,
         scopes: options.scope,
+        backendFor: options.backendFor,
       });
       for (const warning of warnings) warn(warning);
       print(options.json ? JSON.stringify(updated) : `Updated client ${id}; its linked accounts stay linked.\n${formatRecord(updated)}`);
@@ -307,6 +309,7 @@ interface ClientUpdateOptions extends JsonOption {
   alexaVendorId?: string;
   scope?: string[];
   name?: string;
+  backendFor?: string[];
 }
 
 const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -67,6 +67,8 @@ export interface ClientChanges {
   removeRedirectUris?: string[] | undefined;
   /** Replaces every redirect URI on an Alexa host by the three for this vendor id. */
   alexaVendorId?: string | undefined;
+  /** Replaces the clients a backend client serves (backend clients only). */
+  backendFor?: string[] | undefined;
   /** Replaces the scopes; links keep the scope they were granted. */
   scopes?: string[] | undefined;
 }
@@ -111,7 +113,7 @@ export async function addClient(
   }
   const { record, secret } = buildClient(context, input, source);
   context.store.clients.put(record);
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return { client_id: record.id, ...(secret ? { client_secret: secret } : {}), warnings: redirectUriWarnings(record.redirectUris) };
 }
 
@@ -121,10 +123,13 @@ export async function addClient(
  */
 export async function updateClient(context: BridgeContext, changes: ClientChanges): Promise<{ client: ClientView; warnings: string[] }> {
   const client = requireClient(context, changes.id);
-  const { name, addRedirectUris = [], removeRedirectUris = [], alexaVendorId, scopes } = changes;
+  const { name, addRedirectUris = [], removeRedirectUris = [], alexaVendorId, scopes, backendFor } = changes;
   const touchesLinking = addRedirectUris.length > 0 || removeRedirectUris.length > 0 || alexaVendorId !== undefined || scopes !== undefined;
-  if (name === undefined && !touchesLinking) {
-    throw new CommandFailure('nothing to change: give --add-redirect-uri, --remove-redirect-uri, --alexa-vendor-id, --scope or --name');
+  if (name === undefined && !touchesLinking && backendFor === undefined) {
+    throw new CommandFailure('nothing to change: give --add-redirect-uri, --remove-redirect-uri, --alexa-vendor-id, --scope, --backend-for or --name');
+  }
+  if (backendFor !== undefined && !client.backendFor) {
+    throw new CommandFailure(`client ${client.id} is not a backend client: register one with client add <backend_id> --backend-for ${client.id}`);
   }
   if (client.source === 'config' && (touchesLinking || name !== undefined)) {
     throw new CommandFailure(`client ${client.id} comes from the configuration (the add-on options): change alexa_vendor_id or scopes there; a change here would be undone at the next start`);
@@ -150,10 +155,11 @@ export async function updateClient(context: BridgeContext, changes: ClientChange
     redirectUris,
     scopes: scopes === undefined ? client.scopes : checkScopes(scopes),
     ...(alexaVendorId !== undefined ? { alexaVendorId } : {}),
+    ...(backendFor !== undefined ? { backendFor: checkServedClients(context, client.id, backendFor) } : {}),
     updatedAt: context.clock(),
   };
   context.store.clients.put(record);
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return { client: viewClient(record, context.clock()), warnings: redirectUriWarnings(record.redirectUris) };
 }
 
@@ -170,7 +176,7 @@ export async function syncConfiguredClient(context: BridgeContext): Promise<'cre
   } else {
     context.store.clients.put(record);
   }
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return existing ? 'updated' : 'created';
 }
 
@@ -183,7 +189,7 @@ export async function removeClient(context: BridgeContext, id: string): Promise<
     if (!backend.backendFor?.includes(id)) continue;
     context.store.clients.put({ ...backend, backendFor: backend.backendFor.filter((served) => served !== id), updatedAt: context.clock() });
   }
-  await Promise.all([context.store.commit(context.store.clientsFile), context.store.commit(context.store.grantsFile)]);
+  await context.store.commit(context.store.clients, context.store.grants);
   return { removed: id, grants_revoked: revoked };
 }
 
@@ -210,7 +216,7 @@ export async function rotateClientSecret(
   const { previousSecret: _ended, ...rest } = client;
   const previousSecret = keepOldMs > 0 && client.secretHash ? { hash: client.secretHash, until: now + keepOldMs } : undefined;
   context.store.clients.put({ ...rest, secretHash: hashSecret(secret), ...(previousSecret ? { previousSecret } : {}), updatedAt: now });
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return {
     client_id: id,
     client_secret: secret,
@@ -224,7 +230,7 @@ export async function endSecretOverlap(context: BridgeContext, id: string): Prom
   if (!client.previousSecret) return { client_id: id, ended: false };
   const { previousSecret, ...rest } = client;
   context.store.clients.put({ ...rest, updatedAt: context.clock() });
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return { client_id: id, ended: previousSecret.until > context.clock() };
 }
 
@@ -320,12 +326,7 @@ function buildBackendClient(
   if (input.alexaVendorId || input.redirectUris?.length || input.scopes?.length) {
     throw new CommandFailure('a backend client has no redirect URIs and no scopes: it only introspects the tokens of the clients it serves');
   }
-  const served = [...new Set(input.backendFor)];
-  for (const id of served) {
-    const client = id === input.id ? undefined : context.store.clients.get(id);
-    if (!client) throw new CommandFailure(`--backend-for ${id}: no such client${id === input.id ? ' (a client cannot serve itself)' : ''}`);
-    if (client.backendFor) throw new CommandFailure(`--backend-for ${id}: that is a backend client itself, and has no tokens`);
-  }
+  const served = checkServedClients(context, input.id, input.backendFor ?? []);
   const secret = input.secret ?? newOpaqueToken();
   const now = context.clock();
   return {
@@ -366,6 +367,17 @@ function checkVendorId(vendorId: string): void {
  * MAX_STATE_ENCODED_LENGTH), so a reverse proxy's header buffer can hold every redirect.
  */
 export const MAX_REDIRECT_URI_LENGTH = 1024;
+
+/** The clients backend `backendId` is to serve, deduplicated: each must exist and not be a backend itself. */
+function checkServedClients(context: BridgeContext, backendId: string, served: readonly string[]): string[] {
+  if (served.length === 0) throw new CommandFailure('--backend-for: name at least one client');
+  for (const id of served) {
+    const client = id === backendId ? undefined : context.store.clients.get(id);
+    if (!client) throw new CommandFailure(`--backend-for ${id}: no such client${id === backendId ? ' (a client cannot serve itself)' : ''}`);
+    if (client.backendFor) throw new CommandFailure(`--backend-for ${id}: that is a backend client itself, and has no tokens`);
+  }
+  return [...new Set(served)];
+}
 
 /** Redirect URIs are absolute, https (or loopback http for testing), no fragment (RFC 6749 §3.1.2). */
 function checkRedirectUri(value: string): string {

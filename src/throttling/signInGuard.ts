@@ -12,8 +12,8 @@ export type SignInGate = { allowed: true } | { allowed: false; retryAfterSeconds
 export interface SignInAttempt {
   readonly username: string;
   readonly address: string;
-  /** This attempt took the pair's last point and so started its next block. */
-  readonly startedBlock: boolean;
+  /** This attempt took the pair's last point: if it fails, the pair's next block starts. */
+  readonly tookLastPoint: boolean;
 }
 
 /**
@@ -52,63 +52,71 @@ export class SignInGuard {
   async reserve(username: string, address: string): Promise<{ allowed: true; attempt: SignInAttempt } | { allowed: false; retryAfterSeconds: number }> {
     const pairKey = keyOfPair(username, address);
     const usernameKey = keyOfUsername(username);
-    const taken = await Promise.all([
+    const [pair, byAddress, byUsername] = await Promise.all([
       take(this.failuresByPair, pairKey),
       take(this.failuresByAddress, address),
       take(this.failuresByUsername, usernameKey),
     ]);
-    const refusals = taken.filter((entry) => entry.refused);
-    if (refusals.length > 0) {
-      await this.refund(pairKey, address, usernameKey);
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...refusals.map((entry) => entry.res.msBeforeNext)) / 1000)) };
+    if (pair.refused || byAddress.refused || byUsername.refused) {
+      await Promise.all([this.failuresByPair.reward(pairKey), this.failuresByAddress.reward(address), this.failuresByUsername.reward(usernameKey)]);
+      const waits = [
+        pair.refused ? await this.pairWait(pairKey, pair.res) : 0,
+        byAddress.refused ? byAddress.res.msBeforeNext : 0,
+        byUsername.refused ? byUsername.res.msBeforeNext : 0,
+      ];
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits) / 1000)) };
     }
-    const startedBlock = taken[0]!.res.remainingPoints === 0;
-    if (startedBlock) {
-      // The pair's last allowed attempt: the block starts now, so no attempt behind it is checked
-      // while this one runs; a success lifts it again.
-      const previousBlocks = (await take(this.blocksByPair, pairKey)).res.consumedPoints - 1;
-      await this.failuresByPair.block(pairKey, Math.min(this.config.signInBlockSeconds * 2 ** previousBlocks, DAY));
-    }
-    return { allowed: true, attempt: { username, address, startedBlock } };
+    return { allowed: true, attempt: { username, address, tookLastPoint: pair.res.remainingPoints === 0 } };
   }
 
   /** The password was wrong: the attempt stays counted. Returns the gate the next attempt will meet. */
   async failed(attempt: SignInAttempt): Promise<SignInGate> {
-    const entries = await Promise.all([
-      this.failuresByPair.get(keyOfPair(attempt.username, attempt.address)),
+    const pairKey = keyOfPair(attempt.username, attempt.address);
+    if (attempt.tookLastPoint) {
+      const previousBlocks = (await take(this.blocksByPair, pairKey)).res.consumedPoints - 1;
+      await this.failuresByPair.block(pairKey, blockSeconds(this.config, previousBlocks));
+    }
+    const [pair, byAddress, byUsername] = await Promise.all([
+      this.failuresByPair.get(pairKey),
       this.failuresByAddress.get(attempt.address),
       this.failuresByUsername.get(keyOfUsername(attempt.username)),
     ]);
-    const waits = entries.map(blockedFor).filter((ms) => ms > 0);
-    return waits.length === 0 ? { allowed: true } : { allowed: false, retryAfterSeconds: Math.ceil(Math.max(...waits) / 1000) };
+    const waits = [pair && blockedFor(pair) > 0 ? await this.pairWait(pairKey, pair) : 0, blockedFor(byAddress), blockedFor(byUsername)];
+    const wait = Math.max(...waits);
+    return wait > 0 ? { allowed: false, retryAfterSeconds: Math.ceil(wait / 1000) } : { allowed: true };
   }
 
-  /** A success forgives the pair's failures (and the block its last attempt started), but not its record of earlier blocks. */
+  /** A success forgives the pair's failures, but not its record of earlier blocks. */
   async succeeded(attempt: SignInAttempt): Promise<void> {
-    const pairKey = keyOfPair(attempt.username, attempt.address);
-    await this.refund(undefined, attempt.address, keyOfUsername(attempt.username));
-    await this.failuresByPair.delete(pairKey);
-    if (attempt.startedBlock) await this.blocksByPair.reward(pairKey);
+    await Promise.all([
+      this.failuresByPair.delete(keyOfPair(attempt.username, attempt.address)),
+      this.failuresByAddress.reward(attempt.address),
+      this.failuresByUsername.reward(keyOfUsername(attempt.username)),
+    ]);
   }
 
   /** The password was never checked (no capacity, backend down): the attempt does not count. */
   async release(attempt: SignInAttempt): Promise<void> {
-    const pairKey = keyOfPair(attempt.username, attempt.address);
-    if (attempt.startedBlock) {
-      await this.blocksByPair.reward(pairKey);
-      // Back to one short of the limit, without the block this attempt started.
-      await this.failuresByPair.set(pairKey, this.config.signInFailureLimit - 1, DAY);
-    }
-    await this.refund(attempt.startedBlock ? undefined : pairKey, attempt.address, keyOfUsername(attempt.username));
-  }
-
-  private async refund(pairKey: string | undefined, address: string, usernameKey: string): Promise<void> {
     await Promise.all([
-      pairKey === undefined ? undefined : this.failuresByPair.reward(pairKey),
-      this.failuresByAddress.reward(address),
-      this.failuresByUsername.reward(usernameKey),
+      this.failuresByPair.reward(keyOfPair(attempt.username, attempt.address)),
+      this.failuresByAddress.reward(attempt.address),
+      this.failuresByUsername.reward(keyOfUsername(attempt.username)),
     ]);
   }
+
+  /**
+   * Milliseconds until the pair may try again: what is left of its block, or, while attempts in
+   * flight hold its last points and no block has started yet, the block their failure would start.
+   */
+  private async pairWait(pairKey: string, pair: RateLimiterRes): Promise<number> {
+    const blocks = await this.blocksByPair.get(pairKey);
+    return Math.min(pair.msBeforeNext, blockSeconds(this.config, blocks?.consumedPoints ?? 0) * 1000);
+  }
+}
+
+/** The pair's block after `previousBlocks` earlier ones within a day: doubling, at most a day. */
+function blockSeconds(config: Config, previousBlocks: number): number {
+  return Math.min(config.signInBlockSeconds * 2 ** previousBlocks, DAY);
 }
 
 function keyOfPair(username: string, address: string): string {
