@@ -57,9 +57,4 @@ export class PasswordCheckQueue {
       else this.running--;
     }
   }
-
-  /** Checks running and waiting now, for the log and tests. */
-  get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
-  }
 }
