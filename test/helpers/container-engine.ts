@@ -36,6 +36,8 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, options: { in
         resolve({ status, stdout, stderr: stderr || (error && status === null ? String(error.message) : '') });
       },
     );
+    // A command may exit before it reads its input (EPIPE); its exit status says what happened.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 }
