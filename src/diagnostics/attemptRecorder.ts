@@ -167,7 +167,7 @@ export class AttemptRecorder {
 
   private async commit(): Promise<void> {
     try {
-      await this.store.commit(this.store.flowsFile);
+      await this.store.commit(this.store.flows);
     } catch (error) {
       // The store has rolled flows back to what is on disk and /health reports the failed write.
       this.log.warn({ err: error }, 'flow records could not be written; the latest steps are lost');

@@ -17,6 +17,6 @@ export async function issueCode(context: BridgeContext, request: AuthorizeReques
     expiresAt: now + context.config.codeTtl * 1000,
     ...(flowId ? { flowId } : {}),
   });
-  await context.store.commit(context.store.grantsFile);
+  await context.store.commit(context.store.codes);
   return code;
 }

@@ -16,5 +16,5 @@ export async function revokeToken(context: BridgeContext, client: ClientRecord, 
   } else {
     context.store.grants.put({ ...grant, accessTokens: grant.accessTokens.filter((t) => t.hash !== record.hash) });
   }
-  await context.store.commit(context.store.grantsFile);
+  await context.store.commit(context.store.grants);
 }

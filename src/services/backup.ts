@@ -27,10 +27,7 @@ export async function writeBackup(context: BridgeContext, dir: string): Promise<
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if ((await readdir(dir)).length > 0) throw new CommandFailure(`${dir} is not empty: give a new or empty directory`);
   const { store } = context;
-  const files = store.files();
-  await Promise.all(files.map((file) => file.commit()));
-  // No await from here until every document is taken: they all show the same instant.
-  const documents = files.map((file) => ({ name: file.name, text: `${JSON.stringify(file.document())}\n` }));
+  const documents = await store.snapshot();
   const counts = { clients: store.clients.size, users: store.users.size, grants: store.grants.size };
   for (const { name, text } of documents) await writeFileDurably(join(dir, name), text);
   context.log.info({ directory: dir, ...counts }, 'backup written');

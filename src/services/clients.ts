@@ -113,7 +113,7 @@ export async function addClient(
   }
   const { record, secret } = buildClient(context, input, source);
   context.store.clients.put(record);
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return { client_id: record.id, ...(secret ? { client_secret: secret } : {}), warnings: redirectUriWarnings(record.redirectUris) };
 }
 
@@ -159,7 +159,7 @@ export async function updateClient(context: BridgeContext, changes: ClientChange
     updatedAt: context.clock(),
   };
   context.store.clients.put(record);
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return { client: viewClient(record, context.clock()), warnings: redirectUriWarnings(record.redirectUris) };
 }
 
@@ -176,7 +176,7 @@ export async function syncConfiguredClient(context: BridgeContext): Promise<'cre
   } else {
     context.store.clients.put(record);
   }
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return existing ? 'updated' : 'created';
 }
 
@@ -189,7 +189,7 @@ export async function removeClient(context: BridgeContext, id: string): Promise<
     if (!backend.backendFor?.includes(id)) continue;
     context.store.clients.put({ ...backend, backendFor: backend.backendFor.filter((served) => served !== id), updatedAt: context.clock() });
   }
-  await Promise.all([context.store.commit(context.store.clientsFile), context.store.commit(context.store.grantsFile)]);
+  await context.store.commit(context.store.clients, context.store.grants);
   return { removed: id, grants_revoked: revoked };
 }
 
@@ -216,7 +216,7 @@ export async function rotateClientSecret(
   const { previousSecret: _ended, ...rest } = client;
   const previousSecret = keepOldMs > 0 && client.secretHash ? { hash: client.secretHash, until: now + keepOldMs } : undefined;
   context.store.clients.put({ ...rest, secretHash: hashSecret(secret), ...(previousSecret ? { previousSecret } : {}), updatedAt: now });
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return {
     client_id: id,
     client_secret: secret,
@@ -230,7 +230,7 @@ export async function endSecretOverlap(context: BridgeContext, id: string): Prom
   if (!client.previousSecret) return { client_id: id, ended: false };
   const { previousSecret, ...rest } = client;
   context.store.clients.put({ ...rest, updatedAt: context.clock() });
-  await context.store.commit(context.store.clientsFile);
+  await context.store.commit(context.store.clients);
   return { client_id: id, ended: previousSecret.until > context.clock() };
 }
 

@@ -44,7 +44,7 @@ export async function revokeGrant(context: BridgeContext, grantId: string, reaso
   if (!grant) throw new CommandFailure(`no grant ${grantId}`);
   if (grant.revokedAt) throw new CommandFailure(`grant ${grantId} is already revoked (${grant.revokedReason ?? 'no reason'})`);
   context.store.grants.put({ ...grant, revokedAt: context.clock(), revokedReason: reason });
-  await context.store.commit(context.store.grantsFile);
+  await context.store.commit(context.store.grants);
   return { revoked: grantId };
 }
 

@@ -42,7 +42,7 @@ export async function addUser(context: BridgeContext, typed: string, password: s
   const passwordHash = await hashPassword(checkPassword(password));
   const now = context.clock();
   context.store.users.put({ username, passwordHash, createdAt: now, updatedAt: now });
-  await context.store.commit(context.store.usersFile);
+  await context.store.commit(context.store.users);
   return { added: username };
 }
 
@@ -51,7 +51,7 @@ export async function changePassword(context: BridgeContext, typed: string, pass
   if (!user) throw new CommandFailure(`no user ${typed}`);
   const passwordHash = await hashPassword(checkPassword(password));
   context.store.users.put({ ...user, passwordHash, updatedAt: context.clock() });
-  await context.store.commit(context.store.usersFile);
+  await context.store.commit(context.store.users);
   return { changed: user.username };
 }
 
@@ -62,7 +62,7 @@ export async function removeUser(context: BridgeContext, typed: string): Promise
   const name = normalizeUsername(user.username);
   const revoked = revokeGrantsWhere(context, (grant) => normalizeUsername(grant.username) === name, `user ${user.username} was removed`);
   context.store.users.delete(user.username);
-  await Promise.all([context.store.commit(context.store.usersFile), context.store.commit(context.store.grantsFile)]);
+  await context.store.commit(context.store.users, context.store.grants);
   return { removed: user.username, grants_revoked: revoked };
 }
 

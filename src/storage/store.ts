@@ -7,6 +7,9 @@ import { GRANTS_MIGRATIONS } from './grantMigrations.js';
 import type { ClientRecord, CodeRecord, FlowRecord, GrantRecord, UserRecord } from './records.js';
 import { TokenIndex, type TokenKind } from './tokenIndex.js';
 
+/** A collection the store keeps in one of its files. */
+type StoredCollection = Collection<ClientRecord> | Collection<UserRecord> | Collection<CodeRecord> | Collection<GrantRecord> | Collection<FlowRecord>;
+
 /** A change could not be made durable; it was rolled back in memory too. */
 export class StorageWriteError extends Error {
   constructor(readonly path: string, cause: unknown) {
@@ -57,10 +60,9 @@ export class Store {
   /** Authorization attempts for diagnostics (src/diagnostics/), apart so the hot grants.json stays small. */
   readonly flows = new Collection<FlowRecord>((flow) => flow.id);
 
-  readonly clientsFile: DataFile<{ clients: Collection<ClientRecord> }>;
-  readonly usersFile: DataFile<{ users: Collection<UserRecord> }>;
-  readonly grantsFile: DataFile<{ codes: Collection<CodeRecord>; grants: Collection<GrantRecord> }>;
-  readonly flowsFile: DataFile<{ flows: Collection<FlowRecord> }>;
+  /** Which file holds each collection: the store's own business, callers commit collections. */
+  private readonly fileOf = new Map<StoredCollection, DataFile<Collections>>();
+  private readonly dataFiles: DataFile<Collections>[];
   /** Journal lines found damaged when the files were opened, kept aside in `.damaged` files; the daemon logs them. */
   readonly damagedJournalLines: DamagedJournalLines[] = [];
   /** The last failed write of each file, by file name; a file's own next good write clears it. */
@@ -87,26 +89,35 @@ export class Store {
         onDamagedLines: (report) => this.damagedJournalLines.push(report),
         io,
       });
-    this.clientsFile = file('clients.json', { clients: this.clients });
-    this.usersFile = file('users.json', { users: this.users });
-    this.grantsFile = file('grants.json', { codes: this.codes, grants: this.grants }, GRANTS_MIGRATIONS);
-    this.flowsFile = file('flows.json', { flows: this.flows });
+    this.dataFiles = [
+      file('clients.json', { clients: this.clients }),
+      file('users.json', { users: this.users }),
+      file('grants.json', { codes: this.codes, grants: this.grants }, GRANTS_MIGRATIONS),
+      file('flows.json', { flows: this.flows }),
+    ];
+    for (const dataFile of this.dataFiles) for (const collection of Object.values(dataFile.collections)) this.fileOf.set(collection, dataFile);
   }
 
   /** `io` replaces the file operations of every write, for fault-injection tests. */
   static async open(dataDir: string, io?: FileIo): Promise<Store> {
     await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
     const store = new Store(dataDir, io);
-    for (const file of store.files()) await file.open();
+    for (const file of store.dataFiles) await file.open();
     return store;
   }
 
-  files(): DataFile<Collections>[] {
-    return [this.clientsFile, this.usersFile, this.grantsFile, this.flowsFile];
+  async close(): Promise<void> {
+    for (const file of this.dataFiles) await file.close();
   }
 
-  async close(): Promise<void> {
-    for (const file of this.files()) await file.close();
+  /**
+   * Every data file as it is at one instant, after every pending change is committed: file name
+   * (e.g. `clients.json`) and JSON text, for a backup. Nothing awaits between the first and the
+   * last document, so no change falls between them.
+   */
+  async snapshot(): Promise<{ name: string; text: string }[]> {
+    await Promise.all(this.dataFiles.map((file) => this.commitFile(file)));
+    return this.dataFiles.map((file) => ({ name: file.name, text: `${JSON.stringify(file.document())}\n` }));
   }
 
   /** The grant holding a token, by the token's hash, and which of the grant's tokens it is. */
@@ -116,8 +127,18 @@ export class Store {
     return grant && { grant, kind: location.kind };
   }
 
-  /** Commits a file and remembers whether writing works, for /health. */
-  async commit(file: DataFile<Collections>): Promise<void> {
+  /**
+   * Makes the changes made to these collections durable (codes and grants share one atomic
+   * write), and remembers whether writing works, for /health.
+   *
+   * @throws StorageWriteError when a write fails; the change is rolled back in memory too.
+   */
+  async commit(...changed: StoredCollection[]): Promise<void> {
+    const files = new Set(changed.map((collection) => this.fileOf.get(collection)!));
+    await Promise.all([...files].map((file) => this.commitFile(file)));
+  }
+
+  private async commitFile(file: DataFile<Collections>): Promise<void> {
     try {
       await file.commit();
     } catch (error) {

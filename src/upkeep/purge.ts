@@ -21,6 +21,6 @@ export async function purgeExpired(context: BridgeContext): Promise<{ codes: num
     const endedAt = grant.revokedAt ?? (expiresAt <= now ? expiresAt : undefined);
     if (endedAt !== undefined && endedAt + ENDED_GRANT_KEPT_MS <= now && store.grants.delete(grant.id)) grants++;
   }
-  if (codes + grants > 0) await store.commit(store.grantsFile);
+  if (codes + grants > 0) await store.commit(store.codes, store.grants);
   return { codes, grants };
 }

@@ -1,16 +1,13 @@
 import type { Context, Middleware } from 'koa';
-import { SignInGuard } from '../../throttling/signInGuard.js';
-import { SignInAttempts } from '../../auth/signInAttempts.js';
 import type { ServerContext } from '../../context.js';
 import { message, Wait, type Message } from '../../i18n/translate.js';
 import { clientKey } from '../../net/addresses.js';
 import { checkAuthorizeRequest, type AuthorizeRequest, type UntrustedRequest } from '../../oauth/authorizeRequest.js';
-import { issueCode } from '../../oauth/codes.js';
 import type { OAuthError } from '../../oauth/errors.js';
 import type { AuthorizationTrace } from '../../oauth/observer.js';
 import { paramsFromSearch, type OAuthParams } from '../../oauth/params.js';
 import { authorizationResponseUrl } from '../../oauth/authorizationResponse.js';
-import { StorageWriteError } from '../../storage/store.js';
+import { Authorizations } from '../../services/authorization.js';
 import { renderConsentPage } from '../../views/consentPage.js';
 import { CsrfGuard } from '../csrf.js';
 import { pagePolicy, pageTranslator, sendErrorPage, type FlowReferenceState } from '../htmlResponses.js';
@@ -22,7 +19,7 @@ type State = FormState & RequestLogState & FlowReferenceState;
 /** GET and POST /alexa/authorize: RFC 6749 §4.1.1-4.1.2 with a sign-in and consent page. */
 export function authorizeRoutes(context: ServerContext): { show: Middleware<State>; decide: Middleware<State> } {
   const csrf = new CsrfGuard(context.config.publicUrl);
-  const signIns = new SignInAttempts(new SignInGuard(context.config));
+  const authorizations = new Authorizations(context);
   const action = `${context.config.publicUrl}/alexa/authorize`;
 
   function renderPage(ctx: Context, request: AuthorizeRequest, trace: AuthorizationTrace, status: number, shown?: Message, username?: string): void {
@@ -142,50 +139,44 @@ export function authorizeRoutes(context: ServerContext): { show: Middleware<Stat
       if (!ctx.res.writableFinished) hungUp.abort(new Error('the client hung up'));
     };
     ctx.res.once('close', onClose);
-    const result = await signIns.attempt({ ...context, log: ctx.state.log }, username, password, clientKey(ctx.ip), hungUp.signal);
+    const result = await authorizations.approve({ ...context, log: ctx.state.log }, request, { username, password }, clientKey(ctx.ip), trace.attemptId, hungUp.signal);
     ctx.res.off('close', onClose);
-    if (result.outcome === 'abandoned') {
-      ctx.state.errorDetail = `the client hung up while the sign-in of ${username} waited for a password check; nothing was checked`;
-      ctx.status = 503;
-      return;
+    switch (result.outcome) {
+      case 'abandoned':
+        ctx.state.errorDetail = `the client hung up while the sign-in of ${username} waited for a password check; nothing was checked`;
+        ctx.status = 503;
+        return;
+      case 'blocked':
+        refuseBlocked(ctx, request, trace, username, result.retryAfterSeconds);
+        return;
+      case 'busy':
+        ctx.state.errorDetail = 'sign-in refused: every password-check slot is taken and the queue is full';
+        trace.signInFailed('busy', username);
+        ctx.set('Retry-After', String(result.retryAfterSeconds));
+        renderPage(ctx, request, trace, 503, message('consent.message.busy', { wait: new Wait(result.retryAfterSeconds) }), username);
+        return;
+      case 'invalid':
+        trace.signInFailed(result.reason ?? 'invalid', username);
+        if (!result.next.allowed) refuseBlocked(ctx, request, trace, username, result.next.retryAfterSeconds);
+        else renderPage(ctx, request, trace, 400, message('consent.message.wrongCredentials'), username);
+        ctx.state.errorDetail = `sign-in failed for ${username}${result.next.allowed ? '' : `; the next attempt is blocked for ${result.next.retryAfterSeconds} s`}`;
+        return;
+      case 'unavailable':
+        ctx.state.errorDetail = `sign-in backend unavailable: ${result.reason}`;
+        trace.signInFailed('unavailable', username, result.reason);
+        renderPage(ctx, request, trace, 503, message('consent.message.signInUnavailable'), username);
+        return;
+      case 'save-failed':
+        trace.approved(result.username);
+        ctx.state.errorDetail = result.detail;
+        trace.saveFailed(result.detail);
+        renderPage(ctx, request, trace, 503, message('consent.message.saveFailed'), username);
+        return;
+      case 'issued':
+        trace.approved(result.username);
+        redirect(ctx, request.redirectUri, { code: result.code, state: request.state });
+        trace.codeIssued(request.redirectUri);
     }
-    if (result.outcome === 'blocked') {
-      refuseBlocked(ctx, request, trace, username, result.retryAfterSeconds);
-      return;
-    }
-    if (result.outcome === 'busy') {
-      ctx.state.errorDetail = 'sign-in refused: every password-check slot is taken and the queue is full';
-      trace.signInFailed('busy', username);
-      ctx.set('Retry-After', String(result.retryAfterSeconds));
-      renderPage(ctx, request, trace, 503, message('consent.message.busy', { wait: new Wait(result.retryAfterSeconds) }), username);
-      return;
-    }
-    if (result.outcome === 'invalid') {
-      trace.signInFailed(result.reason ?? 'invalid', username);
-      if (!result.next.allowed) refuseBlocked(ctx, request, trace, username, result.next.retryAfterSeconds);
-      else renderPage(ctx, request, trace, 400, message('consent.message.wrongCredentials'), username);
-      ctx.state.errorDetail = `sign-in failed for ${username}${result.next.allowed ? '' : `; the next attempt is blocked for ${result.next.retryAfterSeconds} s`}`;
-      return;
-    }
-    if (result.outcome === 'unavailable') {
-      ctx.state.errorDetail = `sign-in backend unavailable: ${result.reason}`;
-      trace.signInFailed('unavailable', username, result.reason);
-      renderPage(ctx, request, trace, 503, message('consent.message.signInUnavailable'), username);
-      return;
-    }
-    trace.approved(result.username);
-    let code: string;
-    try {
-      code = await issueCode(context, request, result.username, trace.attemptId);
-    } catch (error) {
-      if (!(error instanceof StorageWriteError)) throw error;
-      ctx.state.errorDetail = error.message;
-      trace.saveFailed(error.message);
-      renderPage(ctx, request, trace, 503, message('consent.message.saveFailed'), username);
-      return;
-    }
-    redirect(ctx, request.redirectUri, { code, state: request.state });
-    trace.codeIssued(request.redirectUri);
   };
 
   return { show, decide };

@@ -88,7 +88,7 @@ async function revokeReplayedCode(context: BridgeContext, record: CodeRecord, no
   const grant = record.grantId ? context.store.grants.get(record.grantId) : undefined;
   if (grant && !grant.revokedAt) {
     context.store.grants.put({ ...grant, revokedAt: now, revokedReason: 'authorization code was used a second time' });
-    await context.store.commit(context.store.grantsFile);
+    await context.store.commit(context.store.grants);
   }
   throw new OAuthError('invalid_grant', 'the authorization code was already used; the tokens issued from it are revoked', {
     detail: `code first used ${Math.round((now - record.consumedAt!) / 1000)} s ago for grant ${record.grantId}`,
@@ -114,6 +114,6 @@ async function createGrant(context: BridgeContext, record: CodeRecord, now: numb
     refreshTokens: [tokens.refresh],
     retiredRefreshTokens: [],
   });
-  await context.store.commit(context.store.grantsFile);
+  await context.store.commit(context.store.codes, context.store.grants);
   return { response: tokens.response, grantId };
 }

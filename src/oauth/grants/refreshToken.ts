@@ -17,9 +17,10 @@ export const RETIRED_REFRESH_TOKENS = 8;
 
 /**
  * RFC 6749 §6 with rotation: each refresh returns a new refresh token. The rule, from Amazon's
- * account-linking requirements ("do not invalidate the old refresh token the moment a new one is
- * issued": Alexa sends refreshes concurrently and retries when an answer is lost) and RFC 9700
- * §4.14.2 (a reused refresh token revokes the grant):
+ * account-linking requirements (https://developer.amazon.com/docs/alexa/account-linking/requirements-account-linking.html,
+ * Access token URI: do not invalidate the old refresh token the moment a new one is issued; Alexa
+ * sends refreshes concurrently and retries when an answer is lost) and RFC 9700 §4.14.2 (a reused
+ * refresh token revokes the grant):
  *
  * - a rotated refresh token stays valid until a refresh token issued after it has been used; time
  *   does not retire it, so whichever answer of concurrent or retried refreshes the client kept works;
@@ -102,7 +103,7 @@ async function rotate(context: BridgeContext, grant: GrantRecord, presented: Ref
     refreshTokens: kept,
     retiredRefreshTokens: [...retired.reverse(), ...grant.retiredRefreshTokens].slice(0, RETIRED_REFRESH_TOKENS),
   });
-  await context.store.commit(context.store.grantsFile);
+  await context.store.commit(context.store.grants);
   return tokens.response;
 }
 
@@ -127,7 +128,7 @@ async function refuseRetired(context: BridgeContext, grant: GrantRecord, retired
     });
   }
   context.store.grants.put({ ...grant, revokedAt: now, revokedReason: `refresh token #${retired.seq} was used again after its successor #${retired.successorSeq} had been used` });
-  await context.store.commit(context.store.grantsFile);
+  await context.store.commit(context.store.grants);
   throw new OAuthError('invalid_grant', 'the refresh token was already used; the grant is revoked', {
     detail: `grant ${grant.id}: refresh token #${retired.seq} presented again; its successor #${retired.successorSeq} was used ${Math.round((now - retired.retiredAt) / 1000)} s ago`,
     reason: 'refresh_token_reused',
