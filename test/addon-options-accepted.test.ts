@@ -31,6 +31,8 @@ const CANDIDATES: Record<string, unknown[]> = {
     'https://alexa.example.com.', 'https://xn--bcher-kva.example', 'https://alexa.example.com/a b', 'https://alexa.example.com/a%20b',
     'https://alexa.example.com\n', 'https://999.1.1.1', 'https://10.0.0.1', 'https://[::1]', 'https://a<b.example', 'https://a..b',
     'https://alexa.example.com/a\\b', 'https://alexa.example.com:0', 'https://alexa.example.com:',
+    `https://alexa.example.com/${'a'.repeat(230)}`, `https://alexa.example.com/${'a'.repeat(231)}`, `https://alexa.example.com/${'😀'.repeat(120)}`,
+    'https://home.example.com/bridge', 'https://home.example.com/br%C3%BCcke',
   ],
   client_id: ['alexa', 'a', 'x'.repeat(200), 'alexa-skill_1.0~', '!#$%&', 'alexa\n', ' alexa', 'alexa skill', 'ä'],
   client_secret: [

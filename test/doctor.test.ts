@@ -94,10 +94,12 @@ test('an expired certificate fails with how long ago (the clock moved past its e
 
 test('the clock against the proxy’s Date: minutes apart fail', async (t) => {
   const bridge = await bridgeBehindProxy(t);
-  bridge.clock.advance(-600);
+  // Set just before the probe: the bridge's test clock stands still while real time (the proxy's
+  // Date, whole seconds) goes on. Timing assumption: the probe answers within a minute.
+  bridge.clock.now = Date.now() - 600_000;
   const clock = (await doctor(bridge))['clock']!;
   assert.equal(clock.status, 'fail');
-  assert.match(clock.message, /(9 min 5\d s|10 min) apart, longer than a code lives/);
+  assert.match(clock.message, /(9 min 5\d s|10 min( [1-5]?\d s)?) apart, longer than a code lives/);
 });
 
 test('the public URL answered by another bridge instance fails and says so', async (t) => {

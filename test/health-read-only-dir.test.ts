@@ -3,6 +3,7 @@
 // refreshes succeed, so /health must not answer 503 from a permission check.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { authorizeQuery } from './helpers/http.ts';
@@ -17,6 +18,16 @@ test('a data dir that refuses new files while writes to its journals succeed: /h
   t.after(() => daemon.stop());
   const client = new OAuthClient(httpSender(daemon.url));
   const tokens = await client.link(authorizeQuery());
+  // Every journal the traffic below appends to exists before the dir is frozen (flow records are
+  // written at most once a second, so theirs may take that long to appear).
+  for (const deadline = Date.now() + 10_000; ; ) {
+    const names = await readdir(dataDir);
+    if (names.includes('grants.journal') && names.includes('flows.journal')) break;
+    assert.ok(Date.now() < deadline, `journals in the data dir: ${names.join(', ')}`);
+    // A page view is a flow step; a later commit of the flow records appends to their journal.
+    await client.page(authorizeQuery());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
   try {
     await run('chattr', ['+i', dataDir]);
   } catch (error) {

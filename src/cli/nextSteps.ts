@@ -9,7 +9,7 @@ export function nextSteps(context: BridgeContext): string | undefined {
   if (store.clients.size === 0) {
     steps.push(
       `Register the Alexa skill as a client (the vendor id is the last part of the Alexa Redirect URLs in the developer console):\n` +
-        `    ${LOCAL_CLI} ${dataDir} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID --name "My Alexa skill"`,
+        `    ${LOCAL_CLI} ${dataDir} client add alexa --alexa-vendor-id YOUR_VENDOR_ID --name "My Alexa skill"`,
     );
   }
   if (config.auth === 'local' && store.users.size === 0) {

@@ -32,7 +32,7 @@ export function diagnoseAuthorizeRefusal(context: BridgeContext, params: OAuthPa
       return diagnosis(
         'pkce_required',
         `Client ${clientId} is registered as public (it has no secret), so it must use PKCE, but the request has no code_challenge.`,
-        `Register the client as confidential with the Client Secret from the Alexa console (client remove ${clientId}, then client add ${clientId} --secret …), or turn PKCE on in the client.`,
+        `Register the client as confidential with “Your Secret” from the Alexa console (client remove ${clientId}, then client add ${clientId} --secret …), or turn PKCE on in the client.`,
       );
     case 'pkce_method_not_s256':
       return diagnosis(

@@ -105,7 +105,7 @@ function diagnoseClientAuthentication(context: BridgeContext, reason: ClientAuth
   const scheme = facts.authMethod === 'client_secret_basic' ? 'HTTP Basic' : 'the form body (client_secret_post)';
   const clientId = facts.clientId ?? '(none)';
   const proxyNote =
-    'If the Alexa console has a Client Secret and the scheme HTTP Basic, the reverse proxy is probably dropping the Authorization header.';
+    'If the Alexa console has “Your Secret” set and the scheme HTTP Basic, the reverse proxy is probably dropping the Authorization header.';
   switch (reason) {
     case 'unknown_client': {
       const found = unknownClient(context, clientId, 'The token request');
@@ -125,21 +125,21 @@ function diagnoseClientAuthentication(context: BridgeContext, reason: ClientAuth
         'wrong_client_secret',
         `Client ${clientId} sent a wrong secret in ${scheme}${why ? `: ${why}` : ''}.${changed}`,
         client.source === 'config'
-          ? 'Make client_secret in the add-on’s options and the Client Secret in the Alexa console the same string.'
-          : `Paste the secret into the Alexa console’s Client Secret field again, or make a new one (${LOCAL_CLI} client rotate-secret ${clientId}) and paste that.`,
+          ? 'Make client_secret in the add-on’s options and “Your Secret” in the Alexa console the same string.'
+          : `Paste the secret into the Alexa console’s “Your Secret” field again, or make a new one (${LOCAL_CLI} client rotate-secret ${clientId}) and paste that.`,
       );
     }
     case 'client_secret_missing':
       return diagnosis(
         'client_secret_missing',
         `Client ${clientId} is confidential, but the token request carries no secret: no Authorization header and no client_secret in the body.`,
-        `Set the Client Secret in the Alexa console. ${proxyNote}`,
+        `Set “Your Secret” in the Alexa console. ${proxyNote}`,
       );
     case 'client_auth_missing':
       return diagnosis(
         'client_auth_missing',
         'The token request names no client: no Authorization header and no client_id in the body.',
-        `Set Client ID and Client Secret in the Alexa console. ${proxyNote}`,
+        `Set “Your Client ID” and “Your Secret” in the Alexa console. ${proxyNote}`,
       );
     case 'client_auth_malformed':
       return diagnosis(

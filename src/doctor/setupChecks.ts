@@ -106,7 +106,7 @@ export function checkTokenLifetimes(context: BridgeContext): Check {
 export function checkClients(context: BridgeContext): Check[] {
   const clients = [...context.store.clients.values()];
   if (clients.length === 0) {
-    return [fail('clients', 'Clients', 'no client is registered, so no skill can link', `${LOCAL_CLI} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID (or set client_id in the add-on options).`)];
+    return [fail('clients', 'Clients', 'no client is registered, so no skill can link', `${LOCAL_CLI} client add alexa --alexa-vendor-id YOUR_VENDOR_ID (or set client_id in the add-on options).`)];
   }
   const now = context.clock();
   return [...clients.map(checkClient), ...clients.flatMap((client) => checkSecretOverlap(client, now))];

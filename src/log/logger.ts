@@ -149,7 +149,7 @@ export async function createDaemonLogger(
     sync: true,
     maxLength: MAX_PENDING_BYTES,
   });
-  if (config.logFiles === 1) rolling.on('cleanup-complete', () => void removeLogFilesBut(folder, rolling.file));
+  if (config.logFiles === 1) rolling.on('cleanup-complete', () => void removeAllButNewestLogFile(folder));
   const file = new GuardedDestination(rolling, reportRecovery(`the log files in ${folder}`));
   const streams = pino.multistream([
     { level: config.logLevel, stream: out },
@@ -165,10 +165,15 @@ export async function createDaemonLogger(
   };
 }
 
-/** Removes every rolled log file in `folder` except `current` (a full path). */
-async function removeLogFilesBut(folder: string, current: string): Promise<void> {
-  const names = await readdir(folder).catch(() => [] as string[]);
-  await Promise.all(
-    names.filter((name) => /^bridge\.\d+\.log$/.test(name) && join(folder, name) !== current).map((name) => unlink(join(folder, name)).catch(() => undefined)),
-  );
+/**
+ * Removes every log file in `folder` but the newest: pino-roll numbers them bridge.1.log,
+ * bridge.2.log, … and writes to the highest number, so that one is never removed (a roll that is
+ * under way may not have created it yet; then the one written until now stays).
+ */
+async function removeAllButNewestLogFile(folder: string): Promise<void> {
+  const numbered = (await readdir(folder).catch(() => [] as string[]))
+    .map((name) => ({ name, n: Number(/^bridge\.(\d+)\.log$/.exec(name)?.[1]) }))
+    .filter((file) => Number.isInteger(file.n));
+  const newest = Math.max(...numbered.map((file) => file.n));
+  await Promise.all(numbered.filter((file) => file.n < newest).map((file) => unlink(join(folder, file.name)).catch(() => undefined)));
 }

@@ -18,8 +18,6 @@ declare module 'pino-roll' {
 
   /** A sonic-boom stream; it emits `cleanup-complete` once a roll has removed the files past the limit. */
   interface RollingStream extends DestinationStream, NodeJS.EventEmitter {
-    /** The path of the file now written to. */
-    readonly file: string;
     end(): void;
     flushSync(): void;
   }

@@ -36,6 +36,8 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, options: { in
         resolve({ status, stdout, stderr: stderr || (error && status === null ? String(error.message) : '') });
       },
     );
+    // docker may exit without reading its input (a failed command): that is not an error here.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 }
@@ -90,7 +92,16 @@ export async function startContainerEngine(): Promise<EngineOrSkip> {
   );
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
-  const removeDir = () => rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  // dockerd leaves mounts under its exec root (netns/default) when it exits: unmount, then remove.
+  const removeDir = async () => {
+    const mounts = (await readFile('/proc/self/mounts', 'utf8').catch(() => ''))
+      .split('\n')
+      .map((line) => line.split(' ')[1] ?? '')
+      .filter((point) => point.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
+    for (const point of mounts) await run('umount', ['-l', point], process.env, { timeoutMs: 15_000 });
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  };
   const stop = async () => {
     if (!exited) {
       child.kill('SIGTERM');

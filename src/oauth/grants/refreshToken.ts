@@ -17,9 +17,10 @@ export const RETIRED_REFRESH_TOKENS = 8;
 
 /**
  * RFC 6749 §6 with rotation: each refresh returns a new refresh token. The rule, from Amazon's
- * account-linking requirements ("do not invalidate the old refresh token the moment a new one is
- * issued": Alexa sends refreshes concurrently and retries when an answer is lost) and RFC 9700
- * §4.14.2 (a reused refresh token revokes the grant):
+ * account-linking requirements (https://developer.amazon.com/docs/alexa/account-linking/requirements-account-linking.html,
+ * Access token URI: do not invalidate the old refresh token the moment a new one is issued; Alexa
+ * sends refreshes concurrently and retries when an answer is lost) and RFC 9700 §4.14.2 (a reused
+ * refresh token revokes the grant):
  *
  * - a rotated refresh token stays valid until a refresh token issued after it has been used; time
  *   does not retire it, so whichever answer of concurrent or retried refreshes the client kept works;

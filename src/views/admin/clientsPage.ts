@@ -55,8 +55,8 @@ ${overlap}${rotate}</div>`;
     'Clients',
     html`${
       secret
-        ? html`<div class="card"><h2>New secret for ${secret.clientId}</h2><p>${clients.find((client) => client.client_id === secret.clientId)?.type === 'backend' ? 'Give it to the skill’s backend, which sends it with every introspection.' : 'Copy it into the Alexa console’s Account Linking page, field “Your Client Secret”, and save.'} It is shown only now: the bridge keeps only its hash.</p><code class="secret">${secret.secret}</code></div>`
+        ? html`<div class="card"><h2>New secret for ${secret.clientId}</h2><p>${clients.find((client) => client.client_id === secret.clientId)?.type === 'backend' ? 'Give it to the skill’s backend, which sends it with every introspection.' : 'Copy it into the Alexa console’s Account Linking page, field “Your Secret”, and save.'} It is shown only now: the bridge keeps only its hash.</p><code class="secret">${secret.secret}</code></div>`
         : undefined
-    }${shown?.problem ? html`<p class="notice bad">${shown.problem}</p>` : undefined}${cards.length ? cards : html`<div class="card muted">No client is registered. Run: ${LOCAL_CLI} client add alexa-skill --alexa-vendor-id YOUR_VENDOR_ID</div>`}`,
+    }${shown?.problem ? html`<p class="notice bad">${shown.problem}</p>` : undefined}${cards.length ? cards : html`<div class="card muted">No client is registered. Run: ${LOCAL_CLI} client add alexa --alexa-vendor-id YOUR_VENDOR_ID</div>`}`,
   );
 }
