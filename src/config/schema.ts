@@ -25,7 +25,8 @@ const httpUrl = z
       ctx.addIssue({ code: 'custom', message: 'must start with https:// or http://' });
       return z.NEVER;
     }
-    if (url.search || url.hash || url.username || url.password) {
+    // A bare `?` or `#` leaves search and hash empty but stays in href, and every URL built on it.
+    if (/[?#]/.test(url.href) || url.username || url.password) {
       ctx.addIssue({ code: 'custom', message: 'must have no query, fragment or credentials' });
       return z.NEVER;
     }
