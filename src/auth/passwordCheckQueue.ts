@@ -39,13 +39,26 @@ export class PasswordCheckQueue {
 
   /**
    * Runs `check` when a slot is free. Rejects with {@link PasswordChecksBusy}, without starting
-   * `check`, when every slot is taken and the queue is full; otherwise settles as `check` does.
+   * `check`, when every slot is taken and the queue is full, and with `signal`'s reason when it
+   * aborts while `check` still waits; otherwise settles as `check` does.
    */
-  async run<T>(check: () => Promise<T>): Promise<T> {
+  async run<T>(check: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.running >= this.limits.concurrency) {
       if (this.waiting.length >= this.limits.queueLength) throw new PasswordChecksBusy();
       // The slot is handed over by the finishing check, so `running` never dips in between.
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const turn = () => {
+          signal?.removeEventListener('abort', leave);
+          resolve();
+        };
+        // Whoever asked is gone (a client that hung up): its place goes to the next in line.
+        const leave = () => {
+          this.waiting.splice(this.waiting.indexOf(turn), 1);
+          reject(signal!.reason);
+        };
+        this.waiting.push(turn);
+        signal?.addEventListener('abort', leave, { once: true });
+      });
     } else {
       this.running++;
     }
@@ -56,10 +69,5 @@ export class PasswordCheckQueue {
       if (next) next();
       else this.running--;
     }
-  }
-
-  /** Checks running and waiting now, for the log and tests. */
-  get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
   }
 }

@@ -14,6 +14,8 @@ export type SignInAttemptResult =
   | { outcome: 'blocked'; retryAfterSeconds: number }
   /** Every password-check slot is taken and the queue is full: nothing was checked or counted. */
   | { outcome: 'busy'; retryAfterSeconds: number }
+  /** `signal` aborted (the client hung up) while the check waited: nothing was checked or counted. */
+  | { outcome: 'abandoned' }
   | { outcome: 'unavailable'; reason: string };
 
 /**
@@ -27,17 +29,18 @@ export class SignInAttempts {
     private readonly checks: PasswordCheckQueue = new PasswordCheckQueue(),
   ) {}
 
-  /** `address` is the client's address as the limits key it. */
-  async attempt(context: BridgeContext, username: string, password: string, address: string): Promise<SignInAttemptResult> {
+  /** `address` is the client's address as the limits key it; `signal` aborts when the client is gone. */
+  async attempt(context: BridgeContext, username: string, password: string, address: string, signal?: AbortSignal): Promise<SignInAttemptResult> {
     const reserved = await this.guard.reserve(username, address);
     if (!reserved.allowed) return { outcome: 'blocked', retryAfterSeconds: reserved.retryAfterSeconds };
     const { attempt } = reserved;
     let result: Awaited<ReturnType<typeof signIn>>;
     try {
-      result = await this.checks.run(() => signIn(context, username, password));
+      result = await this.checks.run(() => signIn(context, username, password), signal);
     } catch (error) {
       await this.guard.release(attempt);
       if (error instanceof PasswordChecksBusy) return { outcome: 'busy', retryAfterSeconds: BUSY_RETRY_SECONDS };
+      if (signal?.aborted && error === signal.reason) return { outcome: 'abandoned' };
       throw error;
     }
     switch (result.outcome) {

@@ -71,6 +71,7 @@ class GuardedDestination implements DestinationStream {
   private error: string | undefined;
   private dropped = 0;
   private lastTry = 0;
+  private ended = false;
 
   constructor(
     private readonly stream: SonicBoomLike,
@@ -94,6 +95,8 @@ class GuardedDestination implements DestinationStream {
   }
 
   write(line: string): void {
+    // A request that outlived the shutdown may still log; a closed destination would throw.
+    if (this.ended) return;
     if (this.error !== undefined && performance.now() - this.lastTry < RETRY_MS) {
       this.dropped++;
       return;
@@ -108,6 +111,7 @@ class GuardedDestination implements DestinationStream {
   }
 
   end(): void {
+    this.ended = true;
     this.stream.end?.();
   }
 }

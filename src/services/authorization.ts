@@ -26,7 +26,8 @@ export class Authorizations {
 
   /**
    * `address` is the person's address as the limits key it; `attemptId` ties the code to its
-   * linking attempt for the diagnostics.
+   * linking attempt for the diagnostics; `signal` aborts when the person is gone (their sign-in
+   * then leaves the password-check queue unchecked).
    */
   async approve(
     context: BridgeContext,
@@ -34,8 +35,9 @@ export class Authorizations {
     credentials: { username: string; password: string },
     address: string,
     attemptId: string | undefined,
+    signal?: AbortSignal,
   ): Promise<ApprovalResult> {
-    const signedIn = await this.signIns.attempt(context, credentials.username, credentials.password, address);
+    const signedIn = await this.signIns.attempt(context, credentials.username, credentials.password, address, signal);
     if (signedIn.outcome !== 'ok') return signedIn;
     try {
       return { outcome: 'issued', code: await issueCode(context, request, signedIn.username, attemptId), username: signedIn.username };

@@ -1,4 +1,8 @@
-import { CLIENT_ID, CLIENT_SECRET, LAYLA, PASSWORD, USERNAME } from './bridge.ts';
+// fetch-shaped answers (Response, Headers) from the one OAuth test client (./oauthClient.ts), for
+// the in-process tests, plus postForm for requests no client would make.
+import type { IncomingHttpHeaders } from 'node:http';
+import { CLIENT_ID, LAYLA } from './bridge.ts';
+import { basicAuth, httpSender, OAuthClient, type ConsentPage, type RawResponse } from './oauthClient.ts';
 
 export interface Page {
   status: number;
@@ -16,18 +20,21 @@ export function authorizeQuery(overrides: Record<string, string | undefined> = {
 }
 
 export async function getPage(base: string, query: URLSearchParams | string): Promise<Page> {
-  const response = await fetch(`${base}/alexa/authorize?${query}`, { redirect: 'manual' });
-  const html = await response.text();
-  const cookie = (response.headers.getSetCookie()[0] ?? '').split(';')[0]!;
-  const hidden: Record<string, string> = {};
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    hidden[match[1]!] = unescapeHtml(match[2]!);
-  }
-  return { status: response.status, headers: response.headers, html, cookie, hidden };
+  const page = await new OAuthClient(httpSender(base)).page(new URLSearchParams(query));
+  return { status: page.status, headers: headersOf(page.headers), html: page.html, cookie: page.cookie, hidden: page.hidden };
 }
 
-function unescapeHtml(value: string): string {
-  return value.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+/** Node's header object as fetch's Headers. */
+export function headersOf(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+  }
+  return headers;
+}
+
+function responseOf(raw: RawResponse): Response {
+  return new Response(raw.body, { status: raw.status, headers: headersOf(raw.headers) });
 }
 
 export function postForm(url: string, body: URLSearchParams | string, headers: Record<string, string> = {}): Promise<Response> {
@@ -40,9 +47,9 @@ export function postForm(url: string, body: URLSearchParams | string, headers: R
 }
 
 /** Submits the consent form as a browser would: its hidden inputs, the cookie and the person's fields. */
-export function submitConsent(base: string, page: Page, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Response> {
-  const body = new URLSearchParams({ ...page.hidden, username: USERNAME, password: PASSWORD, decision: 'approve', ...fields });
-  return postForm(`${base}/alexa/authorize`, body, { cookie: page.cookie, ...headers });
+export async function submitConsent(base: string, page: Page, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Response> {
+  const consentPage: ConsentPage = { ...page, headers: {}, action: undefined };
+  return responseOf(await new OAuthClient(httpSender(base)).consent(consentPage, fields, headers));
 }
 
 /** Runs the page and the form post; returns the redirect's parameters. */
@@ -54,18 +61,16 @@ export async function authorize(base: string, query: URLSearchParams = authorize
   return new URL(response.headers.get('location')!).searchParams;
 }
 
-export function basic(id = CLIENT_ID, secret = CLIENT_SECRET): Record<string, string> {
-  return { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` };
-}
+/** HTTP Basic as RFC 7617 writes it: base64 of id:secret, nothing form-encoded. */
+export const basic = basicAuth;
 
 export async function tokenRequest(
   base: string,
   params: Record<string, string>,
   headers: Record<string, string> = basic(),
 ): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
-  const response = await postForm(`${base}/alexa/token`, new URLSearchParams(params), headers);
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  const answer = await new OAuthClient(httpSender(base)).token(params, headers);
+  return { status: answer.status, headers: headersOf(answer.headers), json: answer.text ? (JSON.parse(answer.text) as Record<string, unknown>) : {} };
 }
 
 /** A whole link: page, form, code exchange. */

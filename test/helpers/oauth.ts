@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { addClient } from '../../src/services/clients.ts';
 import { LAYLA, VENDOR_ID, seedAlexa, startBridge, type TestBridge } from './bridge.ts';
-import { authorize, authorizeQuery, basic, postForm } from './http.ts';
+import { authorize, authorizeQuery, basic, headersOf } from './http.ts';
+import { httpSender, OAuthClient } from './oauthClient.ts';
 
 /** A second confidential client, registered for the same Alexa vendor id. */
 export const OTHER_CLIENT_ID = 'other-skill';
@@ -82,13 +83,19 @@ export async function newCode(base: string, overrides: Record<string, string> = 
   return (await authorize(base, authorizeQuery(overrides))).get('code')!;
 }
 
+/** A form post of the one OAuth test client, answered as a Reply. */
+async function call(base: string, path: string, params: Record<string, string>, headers: Record<string, string>): Promise<Reply> {
+  const answer = await new OAuthClient(httpSender(base)).post(path, params, headers);
+  return readReply(new Response(answer.text, { status: answer.status, headers: headersOf(answer.headers) }));
+}
+
 export async function introspect(
   base: string,
   token: string,
   headers: Record<string, string> = basic(),
   extra: Record<string, string> = {},
 ): Promise<Reply> {
-  return readReply(await postForm(`${base}/alexa/introspect`, new URLSearchParams({ token, ...extra }), headers));
+  return call(base, '/alexa/introspect', { token, ...extra }, headers);
 }
 
 export async function isActive(base: string, token: string): Promise<boolean> {
@@ -98,7 +105,7 @@ export async function isActive(base: string, token: string): Promise<boolean> {
 }
 
 export async function revoke(base: string, token: string, headers: Record<string, string> = basic()): Promise<Reply> {
-  return readReply(await postForm(`${base}/alexa/revoke`, new URLSearchParams({ token }), headers));
+  return call(base, '/alexa/revoke', { token }, headers);
 }
 
 export async function exchange(
@@ -107,8 +114,7 @@ export async function exchange(
   extra: Record<string, string> = {},
   headers: Record<string, string> = basic(),
 ): Promise<Reply> {
-  const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: LAYLA, ...extra });
-  return readReply(await postForm(`${base}/alexa/token`, body, headers));
+  return call(base, '/alexa/token', { grant_type: 'authorization_code', code, redirect_uri: LAYLA, ...extra }, headers);
 }
 
 export async function refresh(
@@ -117,8 +123,7 @@ export async function refresh(
   extra: Record<string, string> = {},
   headers: Record<string, string> = basic(),
 ): Promise<Reply> {
-  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, ...extra });
-  return readReply(await postForm(`${base}/alexa/token`, body, headers));
+  return call(base, '/alexa/token', { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }, headers);
 }
 
 /** RFC 6749 §5.2: an error is a JSON object with `error`. */

@@ -133,8 +133,19 @@ export function authorizeRoutes(context: ServerContext): { show: Middleware<Stat
       renderPage(ctx, request, trace, 400, message('consent.message.missingCredentials'), username);
       return;
     }
-    const result = await authorizations.approve({ ...context, log: ctx.state.log }, request, { username, password }, clientKey(ctx.ip), trace.attemptId);
+    // A client that hangs up gives its place in the password-check queue to the next one.
+    const hungUp = new AbortController();
+    const onClose = () => {
+      if (!ctx.res.writableFinished) hungUp.abort(new Error('the client hung up'));
+    };
+    ctx.res.once('close', onClose);
+    const result = await authorizations.approve({ ...context, log: ctx.state.log }, request, { username, password }, clientKey(ctx.ip), trace.attemptId, hungUp.signal);
+    ctx.res.off('close', onClose);
     switch (result.outcome) {
+      case 'abandoned':
+        ctx.state.errorDetail = `the client hung up while the sign-in of ${username} waited for a password check; nothing was checked`;
+        ctx.status = 503;
+        return;
       case 'blocked':
         refuseBlocked(ctx, request, trace, username, result.retryAfterSeconds);
         return;
