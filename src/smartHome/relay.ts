@@ -21,6 +21,7 @@ export type DirectiveRefusal = 'missing' | 'unknown-or-expired' | 'not-an-access
  */
 export function authorizeDirective(context: BridgeContext, token: string | undefined): { grant: GrantRecord } | { refused: DirectiveRefusal } {
   if (!token) return { refused: 'missing' };
+  // findLiveToken notes what it saw for the client-endpoint diagnostics; nothing here reports them.
   const facts: ClientRequestFacts = { endpoint: 'introspection', authenticated: false };
   const found = findLiveToken(context, token, facts);
   if (!found) return { refused: 'unknown-or-expired' };

@@ -42,6 +42,7 @@ function relay(context: ServerContext, limits: ApiLimits): Middleware<RequestLog
           });
     }
     const { grant } = decided;
+    ctx.state.log = ctx.state.log.child({ clientId: grant.clientId, grantId: grant.id });
     enforceLimit(ctx, await limits.takeClient(grant.clientId), `client ${grant.clientId}`);
 
     const declared = Number(ctx.get('Content-Length') || 0);
@@ -51,7 +52,6 @@ function relay(context: ServerContext, limits: ApiLimits): Middleware<RequestLog
     }
 
     const answer = await relayDirective(context.config, directive, ctx.get('Content-Type') || undefined);
-    ctx.state.log = ctx.state.log.child({ clientId: grant.clientId, grantId: grant.id });
     if (answer.from === 'bridge') {
       ctx.state.errorDetail = answer.detail;
       ctx.status = answer.status;
