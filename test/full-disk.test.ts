@@ -107,7 +107,7 @@ test('a full disk: reads answer, writes 503, /health says why, a restart while f
   const sick = await health(daemon);
   assert.equal(sick.status, 503);
   assert.equal(sick.json['status'], 'error');
-  assert.match(String(sick.json['storage']), /ENOSPC \(no space left on the disk\)/);
+  assert.match(String(sick.json['storage']), /^ENOSPC \(no space left on the disk: 0 KB free\)$/);
   assert.ok(daemon.running, daemon.tail());
 
   // A restart while the disk is still full: the daemon starts, serves reads, and says why it is unhealthy.

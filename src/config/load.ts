@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ZodDefault, ZodNumber, ZodOptional, type z } from 'zod';
+import { ZodDefault, ZodNumber, ZodOptional, ZodUnion, type z } from 'zod';
 import { LOCAL_CLI } from '../cliCommand.js';
 import { configSchema, envName, fileKey, settingNames, type Config, type SettingName } from './schema.js';
 
@@ -46,7 +46,7 @@ export function checkConfig(sources: ConfigSources): ConfigCheck {
     }
   }
   const given: GivenSettings = { file: fromFile, env: readEnv(sources.env), flags: withoutEmpty(sources.flags ?? {}) };
-  const merged: RawSettings = { ...given.file, ...given.env, ...given.flags };
+  const merged: RawSettings = decimalNumbers({ ...given.file, ...given.env, ...given.flags });
   const hops = legacyHopCount(merged.trustProxy);
   if (hops !== undefined) merged.trustProxy = legacyTrustProxy(hops, Boolean(merged.supervisorToken));
   const parsed = configSchema.safeParse(merged);
@@ -131,6 +131,32 @@ function readEnv(env: NodeJS.ProcessEnv): RawSettings {
   const settings: RawSettings = {};
   for (const name of settingNames) settings[name] = env[envName(name)];
   return withoutEmpty(settings);
+}
+
+/**
+ * Numbers are written in decimal. zod's coercion is JavaScript's Number(), which reads `"   "` and
+ * `[]` as 0 (any free port), `true` as 1, `"0x1F90"` as 8080 and `"8e3"` as 8000; such a value is
+ * made NaN here, so it is refused with the setting's usual line instead of starting on a port or
+ * with a lifetime nobody wrote.
+ */
+const DECIMAL = /^\s*[+-]?\d+(\.\d+)?\s*$/;
+
+function decimalNumbers(settings: RawSettings): RawSettings {
+  const checked: RawSettings = { ...settings };
+  for (const [name, value] of Object.entries(settings) as [SettingName, unknown][]) {
+    if (!takesNumber(name) || typeof value === 'number') continue;
+    // `off` is admin_port's word; every other string must be a decimal number.
+    if (typeof value !== 'string' || !(DECIMAL.test(value) || value === 'off')) checked[name] = Number.NaN;
+  }
+  return checked;
+}
+
+/** Whether the setting's schema reads a number (admin_port: a number or `off`). */
+function takesNumber(name: SettingName): boolean {
+  let schema = configSchema.shape[name] as z.ZodType;
+  while (schema instanceof ZodDefault || schema instanceof ZodOptional) schema = schema.unwrap() as z.ZodType;
+  if (schema instanceof ZodUnion) return (schema.options as z.ZodType[]).some((option) => option instanceof ZodNumber);
+  return schema instanceof ZodNumber;
 }
 
 /** An empty string or null means "not set" in every source (an unset add-on option, `FOO=`). */

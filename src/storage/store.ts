@@ -154,11 +154,25 @@ export class Store {
    * the last write went through; after a failed write, or when none was made lately, a small
    * durable write of its own decides, so health comes back by itself once the disk does.
    */
-  health(): Promise<StorageHealth> {
+  async health(): Promise<StorageHealth> {
+    // Small writes still fit the last blocks of the journals on a full disk; the next snapshot
+    // will not. A disk with less room than a snapshot probe is unhealthy before that write fails.
+    const full = await this.diskFull();
+    if (full) return { ok: false, problem: full };
     const failing = this.writeErrors.size > 0;
-    if (!failing && performance.now() - this.lastWriteOkAt < TRUST_LAST_WRITE_MS) return Promise.resolve({ ok: true });
+    if (!failing && performance.now() - this.lastWriteOkAt < TRUST_LAST_WRITE_MS) return { ok: true };
     this.probe ??= this.tryWrite(failing).finally(() => (this.probe = undefined));
     return this.probe;
+  }
+
+  /** Why the data dir's disk counts as full (free space this process may use below the recovery probe's size), if it does. */
+  private async diskFull(): Promise<string | undefined> {
+    const stats = await fs.statfs(this.dataDir).catch(() => undefined);
+    if (!stats) return undefined; // the probe will say what is wrong
+    // root may also use the blocks reserved for it.
+    const free = (process.getuid?.() === 0 ? stats.bfree : stats.bavail) * stats.bsize;
+    if (free >= RECOVERY_PROBE_BYTES) return undefined;
+    return `ENOSPC (no space left on the disk: ${Math.floor(free / 1024)} KB free)`;
   }
 
   /**
