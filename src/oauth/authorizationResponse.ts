@@ -8,7 +8,11 @@ export function authorizationResponseUrl(
   params: Record<string, string | undefined>,
 ): string {
   const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.append(name, value);
-  url.searchParams.append('iss', issuer);
+  const added = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) added.append(name, value);
+  added.append('iss', issuer);
+  // The registered query is kept as written (§3.1.2: retain it), never re-encoded through
+  // searchParams, which would turn `?flag` into `?flag=` and `~` into `%7E`.
+  url.search = url.search ? `${url.search.slice(1)}&${added}` : added.toString();
   return url.href;
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { BridgeContext } from '../context.js';
+import { authorizationResponseUrl } from '../oauth/authorizationResponse.js';
 import { hashSecret, newOpaqueToken } from '../oauth/secrets.js';
 import type { ClientRecord } from '../storage/records.js';
 import { LOCAL_CLI } from '../cliCommand.js';
@@ -362,7 +363,9 @@ function checkVendorId(vendorId: string): void {
 }
 
 /**
- * The longest redirect URI that may be registered (Amazon's are about 60 characters). It bounds
+ * The longest redirect URI that may be registered, counted as it is written into the redirect
+ * (non-ASCII characters and a query's `~`, `'`, `:` grow when percent-encoded: an emoji to 12
+ * bytes). Amazon's are about 60 characters. It bounds
  * the authorization response's Location header with the state's and public URL's limits (see
  * MAX_STATE_ENCODED_LENGTH), so a reverse proxy's header buffer can hold every redirect.
  */
@@ -389,6 +392,11 @@ function checkRedirectUri(value: string): string {
     url = new URL(value);
   } catch {
     throw new CommandFailure(`redirect URI ${value} is not an absolute URL`);
+  }
+  // As the redirect writes it: the URI with an empty `iss`, less `?iss=` or `&iss=`.
+  const encoded = authorizationResponseUrl(value, '', {}).length - '?iss='.length;
+  if (encoded > MAX_REDIRECT_URI_LENGTH) {
+    throw new CommandFailure(`a redirect URI must be at most ${MAX_REDIRECT_URI_LENGTH} characters once URL-encoded as in the redirect; this one has ${encoded}`);
   }
   if (url.hash || value.includes('#')) throw new CommandFailure(`redirect URI ${value} must not have a fragment`);
   const loopback = url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
