@@ -24,7 +24,7 @@ type Mapping = Record<string, unknown>;
 // The daemon reads /data/options.json with exactly these keys.
 const OPTION_NAMES = [
   'public_url', 'client_id', 'client_secret', 'alexa_vendor_id', 'scopes', 'allowed_users',
-  'access_token_ttl', 'refresh_token_ttl', 'trust_proxy', 'log_level',
+  'access_token_ttl', 'refresh_token_ttl', 'trust_proxy', 'smart_home_clients', 'smart_home_timeout', 'log_level',
 ];
 
 function section(manifest: Mapping, key: string): Mapping {

@@ -48,6 +48,8 @@ const CANDIDATES: Record<string, unknown[]> = {
     '172.30.32.0/23', '172.30.32.0/23, 192.168.1.20', '127.0.0.1', '10.0.0.0/8,192.168.0.0/16', '0.0.0.0/0', '172.30.32.0/23\n',
     '1', '0', 5, '999.1.1.1', '10.0.0.0/33', '10.0.0.1/', 'nginx.local', 'fd00::/8', '172.30.32.0/23,', '',
   ],
+  smart_home_clients: [[], ['alexa'], ['alexa', 'other'], [''], ['al exa'], ['alexa\n'], ['x'.repeat(201)]],
+  smart_home_timeout: [0.5, 6.5, 7.5, 1, 0.4, 8, '6.5'],
   log_level: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
 };
 

@@ -17,6 +17,7 @@ const broken = (): never => {
 const throwingObserver = (): LinkingObserver => ({
   authorizationRequest: broken,
   clientRequestAnswered: broken,
+  directiveRelayed: broken,
   sweep: broken,
   flush: () => Promise.reject(new Error('diagnoser exploded')),
 });
@@ -28,6 +29,7 @@ const throwingTraces = (): LinkingObserver => ({
       get: (_target, name) => (name === 'attemptId' ? broken() : broken),
     }),
   clientRequestAnswered: broken,
+  directiveRelayed: broken,
   sweep: broken,
   flush: async () => undefined,
 });

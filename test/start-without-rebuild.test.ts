@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI_JS, DaemonProcess, REPO_ROOT } from './helpers/daemon-process.ts';
 // @ts-expect-error: plain JavaScript run by `npm start` before anything is built; no types.
-import { staleReason } from '../scripts/build-if-stale.mjs';
+import { staleReason } from '../src/build/build-if-stale.mjs';
 
 // `npm start` used to type-check and bundle on every start (7–61 s to healthy on a busy
 // machine). It now builds only when a source is newer than dist/cli.js.

@@ -189,7 +189,7 @@ function describeIssue(issue: z.core.$ZodIssue, given: GivenSettings, file: stri
   return `${fileKey(name)} (${envName(name)}), not given: ${problem}`;
 }
 
-const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['clientSecret', 'supervisorToken']);
+const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['clientSecret', 'supervisorToken', 'homeAssistantToken']);
 
 /** What the value must be, in words; for numbers, with the range the schema allows. */
 function plainProblem(issue: z.core.$ZodIssue, name: SettingName): string {
@@ -213,6 +213,14 @@ function plainProblem(issue: z.core.$ZodIssue, name: SettingName): string {
 export function servingProblem(config: Config): string | undefined {
   if (config.auth === 'homeassistant' && !config.supervisorToken) {
     return `auth is homeassistant (BRIDGE_AUTH), but SUPERVISOR_TOKEN is not set, so nobody could sign in: the Home Assistant Supervisor sets it inside the add-on; outside it, use BRIDGE_AUTH=local and add users with ${LOCAL_CLI} user add`;
+  }
+  if (config.smartHomeClients.length > 0) {
+    if (config.homeAssistantUrl && !config.homeAssistantToken) {
+      return 'smart_home_clients turns on the smart-home relay, and home_assistant_url is set without home_assistant_token (BRIDGE_HOME_ASSISTANT_TOKEN): create a long-lived access token on your Home Assistant profile page and set it';
+    }
+    if (!config.homeAssistantUrl && !config.supervisorToken) {
+      return 'smart_home_clients turns on the smart-home relay, but there is no Home Assistant to relay to: set home_assistant_url and home_assistant_token (outside the add-on)';
+    }
   }
   return undefined;
 }

@@ -130,6 +130,24 @@ export const configSchema = z
     clientRequestsPerMinute: z.coerce.number().int().min(1).default(600),
     /** Failed client authentications from one address in 10 minutes before it is blocked for 10 minutes. */
     clientAuthFailureLimit: z.coerce.number().int().min(1).default(20),
+    // The smart-home relay (src/smartHome/): POST /api/alexa/smart_home carried to Home Assistant.
+    /**
+     * The clients whose access tokens may carry Alexa Smart Home directives to Home Assistant
+     * (the smart-home skill's client ids). Empty, the relay is off and its path answers 404.
+     */
+    smartHomeClients: stringList.default([]),
+    /**
+     * Home Assistant's own URL as the bridge reaches it, e.g. http://homeassistant.local:8123.
+     * Unset in the add-on, the Supervisor's Home Assistant API proxy (supervisor_url + /core).
+     */
+    homeAssistantUrl: httpUrl.optional(),
+    /** A long-lived access token of a Home Assistant user, for home_assistant_url. A secret: never logged. */
+    homeAssistantToken: z.string().trim().min(1).max(4096).optional(),
+    /**
+     * Seconds a directive waits for Home Assistant before the bridge answers 504 itself: well
+     * inside Alexa's 8 s for a Smart Home directive, with the Lambda's own time on top.
+     */
+    smartHomeTimeout: z.coerce.number().min(0.05).max(7.5).default(6.5),
     // The admin page and linking diagnostics.
     /** Admin page listener address: loopback; 0.0.0.0 in the add-on, where only the ingress proxy's address is let in. */
     adminHost: z.string().min(1).default('127.0.0.1'),

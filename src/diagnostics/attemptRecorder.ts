@@ -190,6 +190,7 @@ const ATTEMPT_STEPS: ReadonlySet<FlowStepKind> = new Set([
   'tokens-issued',
   'refreshed',
   'introspected',
+  'directive',
   'refresh-failed',
 ]);
 

@@ -4,6 +4,7 @@ import type { OAuthError } from '../oauth/errors.js';
 import type { ClientRequestFacts } from '../oauth/facts.js';
 import type { AuthorizationTrace, LinkingObserver } from '../oauth/observer.js';
 import type { OAuthParams } from '../oauth/params.js';
+import type { GrantRecord } from '../storage/records.js';
 import { traceAuthorizeRequest } from './authorizationTrace.js';
 import type { AttemptRecorder } from './attemptRecorder.js';
 import { traceClientRequest } from './clientRequestTrace.js';
@@ -24,6 +25,11 @@ export class LinkingDiagnostics implements LinkingObserver {
 
   clientRequestAnswered(facts: ClientRequestFacts, error: OAuthError | undefined, log: Logger): void {
     traceClientRequest(this.core, this.flows, facts, error, log);
+  }
+
+  directiveRelayed(grant: GrantRecord, status: number, log: Logger): void {
+    const flow = grant.flowId ? this.flows.get(grant.flowId) : undefined;
+    if (flow && !flow.steps.some((step) => step.kind === 'directive')) this.flows.record(flow.id, { kind: 'directive', note: `Home Assistant answered ${status}` }, {}, log);
   }
 
   sweep(): Record<string, number> {

@@ -44,6 +44,7 @@ export const STEPS: Readonly<Record<FlowStepKind, StepInfo>> = {
   'tokens-issued': { label: 'tokens issued', stage: 'token', phase: 'linked' },
   refreshed: { label: 'first refresh', stage: 'use', phase: 'linked' },
   introspected: { label: 'first introspection', stage: 'use', phase: 'linked' },
+  directive: { label: 'first smart-home directive', stage: 'use', phase: 'linked' },
   'refresh-failed': { label: 'refresh refused', stage: 'use', phase: 'failed' },
   // Where an abandoned attempt stopped depends on the step before it (attemptState.ts), not on this stage.
   abandoned: { label: 'abandoned', stage: 'request', phase: 'abandoned' },

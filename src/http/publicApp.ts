@@ -14,6 +14,7 @@ import { healthRoute, type HealthInfo } from './routes/health.js';
 import { introspectionEndpoint } from './routes/introspection.js';
 import { metadataRoute } from './routes/metadata.js';
 import { revocationEndpoint } from './routes/revocation.js';
+import { smartHomeEndpoint } from './routes/smartHome.js';
 import { tokenEndpoint } from './routes/token.js';
 
 /** The listener Alexa, the skill's backend and the reverse proxy talk to. */
@@ -38,6 +39,8 @@ export function createPublicApp(context: ServerContext, health: HealthInfo, inFl
   router.post('/alexa/token', ...tokenEndpoint(context, limits));
   router.post('/alexa/revoke', ...revocationEndpoint(context, limits));
   router.post('/alexa/introspect', ...introspectionEndpoint(context, limits));
+  // Off unless configured: the path is then unknown here (404), as nothing else answers it.
+  if (context.config.smartHomeClients.length > 0) router.post('/api/alexa/smart_home', ...smartHomeEndpoint(context, limits));
 
   app.use(inFlight.track);
   app.use(clientAddress(context.config.trustProxy));

@@ -10,7 +10,9 @@ export type OAuthErrorCode =
   | 'unsupported_response_type'
   | 'server_error'
   | 'temporarily_unavailable'
-  | 'unsupported_token_type';
+  | 'unsupported_token_type'
+  /** RFC 6750 §3.1: a bearer token that is expired, revoked or not usable here. */
+  | 'invalid_token';
 
 /**
  * Which check failed, named for src/diagnostics/ to explain in plain words (cause and fix).

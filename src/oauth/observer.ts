@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { GrantRecord } from '../storage/records.js';
 import type { FailureReason, OAuthError } from './errors.js';
 import type { ClientRequestFacts } from './facts.js';
 import type { OAuthParams } from './params.js';
@@ -39,6 +40,8 @@ export interface LinkingObserver {
   authorizationRequest(params: OAuthParams, log: Logger): AuthorizationTrace;
   /** A client endpoint decided its answer: `error` when it refused. */
   clientRequestAnswered(facts: ClientRequestFacts, error: OAuthError | undefined, log: Logger): void;
+  /** A smart-home directive of the linked account `grant` was carried to Home Assistant, which answered `status`. */
+  directiveRelayed(grant: GrantRecord, status: number, log: Logger): void;
   /** Upkeep: marks attempts that went quiet, drops old ones; counts by kind. */
   sweep(): Record<string, number>;
   /** Writes what is still waiting; called on the way down. */
@@ -89,6 +92,7 @@ export function guardObserver(observer: LinkingObserver, fallbackLog: Logger): L
       };
     },
     clientRequestAnswered: (facts, error, log) => attempt(log, 'clientRequestAnswered', () => observer.clientRequestAnswered(facts, error, log), undefined),
+    directiveRelayed: (grant, status, log) => attempt(log, 'directiveRelayed', () => observer.directiveRelayed(grant, status, log), undefined),
     sweep: () => observer.sweep(),
     flush: () => observer.flush().catch((error: unknown) => lost(fallbackLog, 'flush', error)),
   };

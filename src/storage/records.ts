@@ -138,6 +138,7 @@ export type FlowStepKind =
   | 'tokens-issued'
   | 'refreshed'
   | 'introspected'
+  | 'directive'
   | 'refresh-failed'
   | 'abandoned';
 

@@ -22,6 +22,8 @@ export interface NginxOptions {
   upstreamPort: number;
   /** Serve under `/bridge` with the shipped config's "under a path" locations instead of its root ones. */
   underPath?: boolean;
+  /** Uncomment the shipped config's "smart-home relay" location, as a user turning the relay on does. */
+  smartHome?: boolean;
   /** nginx's TLS port on 127.0.0.1; a free one when left out. */
   port?: number;
 }
@@ -58,8 +60,12 @@ export function adaptShippedMainConf(shipped: string, options: { dir: string }):
  * certificate paths and the daemon's address. Everything else (locations, headers, limits,
  * timeouts) is used exactly as shipped.
  */
-export function adaptShippedConf(shipped: string, options: { port: number; upstreamPort: number; cert: string; key: string; underPath?: boolean }): string {
+export function adaptShippedConf(
+  shipped: string,
+  options: { port: number; upstreamPort: number; cert: string; key: string; underPath?: boolean; smartHome?: boolean },
+): string {
   let conf = options.underPath ? underPath(shipped) : shipped;
+  if (options.smartHome) conf = conf.replace(/\}\s*$/, `${commentedBlock(shipped, 'smart-home relay')}}\n`);
   // IPv6 listen lines are dropped (the test listens on 127.0.0.1 only); the IPv4 one is moved.
   conf = conf.replace(/^\s*listen\s+\[::\]:443\b[^;]*;\s*$/gm, '');
   conf = replaceOnce(conf, /\blisten\s+443\b([^;]*);/, `listen 127.0.0.1:${options.port}$1;`, '"listen 443 ssl;" line');
@@ -76,14 +82,19 @@ export function adaptShippedConf(shipped: string, options: { port: number; upstr
 
 /** The shipped config as its comments say to serve under /bridge: the root locations replaced by the commented ones. */
 function underPath(shipped: string): string {
-  const block = /^\s*# --- under a path ---\n([\s\S]*?)^\s*# --- end ---$/m.exec(shipped)?.[1];
-  if (!block) throw new Error(`${SHIPPED_CONF}: expected a "# --- under a path ---" … "# --- end ---" block of commented locations`);
-  const locations = block.replace(/^(\s*)# ?/gm, '$1');
+  const locations = commentedBlock(shipped, 'under a path');
   let conf = shipped;
   for (const root of [/\n\s*location \/alexa\/ \{[^}]*\}/, /\n\s*location = \/\.well-known\/oauth-authorization-server \{[^}]*\}/, /\n\s*location = \/health \{[^}]*\}/]) {
     conf = replaceOnce(conf, root, '', `root location ${root}`);
   }
   return conf.replace(/\}\s*$/, `${locations}}\n`);
+}
+
+/** The locations between `# --- NAME ---` and `# --- end ---` in the shipped config, uncommented. */
+function commentedBlock(shipped: string, name: string): string {
+  const block = new RegExp(`^\\s*# --- ${name} ---\\n([\\s\\S]*?)^\\s*# --- end ---$`, 'm').exec(shipped)?.[1];
+  if (!block) throw new Error(`${SHIPPED_CONF}: expected a "# --- ${name} ---" … "# --- end ---" block of commented locations`);
+  return block.replace(/^(\s*)# ?/gm, '$1');
 }
 
 export class Nginx {
@@ -126,7 +137,7 @@ export class Nginx {
       '-addext', `subjectAltName=DNS:${TLS_NAME}`, '-days', '1', '-keyout', key, '-out', cert,
     ]);
     const port = options.port ?? (await freePort());
-    const server = adaptShippedConf(await readFile(SHIPPED_CONF, 'utf8'), { port, upstreamPort: options.upstreamPort, cert, key, underPath: options.underPath ?? false });
+    const server = adaptShippedConf(await readFile(SHIPPED_CONF, 'utf8'), { port, upstreamPort: options.upstreamPort, cert, key, underPath: options.underPath ?? false, smartHome: options.smartHome ?? false });
     await writeFile(join(dir, 'alexa-oauth-bridge.conf'), server);
     const mainConf = adaptShippedMainConf(await readFile(SHIPPED_MAIN_CONF, 'utf8'), { dir });
     await writeFile(join(dir, 'nginx.conf'), mainConf);

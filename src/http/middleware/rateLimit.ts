@@ -5,7 +5,7 @@ import { OAuthError } from '../../oauth/errors.js';
 import type { AuthenticatedClient } from '../../oauth/clientAuthentication.js';
 
 /** RateLimit-* headers on every answer, and 429 with Retry-After once a limit is reached. */
-function enforce(ctx: Context, state: LimitState, what: string): void {
+export function enforceLimit(ctx: Context, state: LimitState, what: string): void {
   ctx.set('RateLimit-Limit', String(state.limit));
   ctx.set('RateLimit-Remaining', String(state.remaining));
   ctx.set('RateLimit-Reset', String(state.resetSeconds));
@@ -19,7 +19,7 @@ function enforce(ctx: Context, state: LimitState, what: string): void {
 
 export function limitByAddress(limits: ApiLimits): Middleware {
   return async (ctx, next) => {
-    enforce(ctx, await limits.takeAddress(clientKey(ctx.ip)), `address ${ctx.ip}`);
+    enforceLimit(ctx, await limits.takeAddress(clientKey(ctx.ip)), `address ${ctx.ip}`);
     await next();
   };
 }
@@ -28,7 +28,7 @@ export function limitByAddress(limits: ApiLimits): Middleware {
 export function limitByClient(limits: ApiLimits): Middleware<{ client: AuthenticatedClient }> {
   return async (ctx, next) => {
     const clientId = ctx.state.client.client.id;
-    enforce(ctx, await limits.takeClient(clientId), `client ${clientId}`);
+    enforceLimit(ctx, await limits.takeClient(clientId), `client ${clientId}`);
     await next();
   };
 }

@@ -39,7 +39,7 @@ export function staleReason(root) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const root = resolve(fileURLToPath(import.meta.url), '../..');
+  const root = resolve(fileURLToPath(import.meta.url), '../../..');
   const reason = staleReason(root);
   if (reason) {
     process.stderr.write(`Building: ${reason}.\n`);
