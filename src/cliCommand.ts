@@ -5,3 +5,14 @@
  * whoever published it.
  */
 export const LOCAL_CLI = 'node dist/cli.js';
+
+const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/**
+ * `value` as one POSIX shell word, for the commands that messages print to be pasted: unchanged
+ * when it holds only characters no shell treats specially, else single-quoted (a `'` inside as
+ * `'\''`). Client ids and usernames reach those commands from requests, so an attacker chose them.
+ */
+export function shellWord(value: string): string {
+  return PLAIN_WORD.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}

@@ -9,22 +9,16 @@ import assert from 'node:assert/strict';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { addonOptionsFile } from './helpers/addon-source.ts';
 import { VENDOR_ID } from './helpers/bridge.ts';
 import { freePort } from './helpers/cli.ts';
 import { CLI_JS, DaemonProcess, REPO_ROOT, tempDir } from './helpers/daemon-process.ts';
 
-const OPTIONS = {
+const OPTIONS = await addonOptionsFile({
   public_url: 'https://alexa.example.test',
-  client_id: 'alexa',
   client_secret: 'options-secret-0123456789abcdef',
   alexa_vendor_id: VENDOR_ID,
-  scopes: ['alexa'],
-  allowed_users: [],
-  access_token_ttl: 3600,
-  refresh_token_ttl: 7776000,
-  trust_proxy: '172.30.32.0/23',
-  log_level: 'info',
-};
+});
 
 interface Health {
   status: string;

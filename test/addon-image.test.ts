@@ -17,24 +17,18 @@ import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { standInBase } from './helpers/addon-base-standin.ts';
-import { readManifest, repoRoot } from './helpers/addon-source.ts';
+import { addonOptionsFile, readManifest, repoRoot } from './helpers/addon-source.ts';
 import { VENDOR_ID } from './helpers/bridge.ts';
 import { startContainerEngine, type ContainerEngine } from './helpers/container-engine.ts';
 
 const SLUG = 'alexa_oauth_bridge';
 const SECRET = 'image-test-secret-0123456789';
-const OPTIONS = {
+const OPTIONS = await addonOptionsFile({
   public_url: 'https://alexa.example.test',
   client_id: 'alexa-skill',
   client_secret: SECRET,
   alexa_vendor_id: VENDOR_ID,
-  scopes: ['alexa'],
-  allowed_users: [],
-  access_token_ttl: 3600,
-  refresh_token_ttl: 7776000,
-  trust_proxy: '172.30.32.0/23',
-  log_level: 'info',
-};
+});
 
 let engine: ContainerEngine | undefined;
 let skipReason: string | undefined;

@@ -1,10 +1,10 @@
 import type { BridgeContext } from '../context.js';
-import { LOCAL_CLI } from '../cliCommand.js';
+import { LOCAL_CLI, shellWord } from '../cliCommand.js';
 
 /** What a new installation still needs, in plain words; nothing once it is set up. */
 export function nextSteps(context: BridgeContext): string | undefined {
   const { config, store } = context;
-  const dataDir = `--data-dir '${config.dataDir}'`;
+  const dataDir = `--data-dir ${shellWord(config.dataDir)}`;
   const steps: string[] = [];
   if (store.clients.size === 0) {
     steps.push(

@@ -13,7 +13,7 @@ import { DEFAULT_ATTEMPTS_LISTED } from '../diagnostics/attemptViews.js';
 import { formatDoctorReport, formatFlowDetail, formatFlowList } from './diagnosticsOutput.js';
 import { formatRecord, formatTable } from './output.js';
 import { runCommandSomewhere, runInDaemon } from './runAdminCommand.js';
-import { LOCAL_CLI } from '../cliCommand.js';
+import { LOCAL_CLI, shellWord } from '../cliCommand.js';
 
 interface GlobalOptions {
   dataDir?: string;
@@ -167,7 +167,7 @@ function buildProgram(): Command {
       print(`New client secret for ${id} (shown only now): ${result.client_secret}`);
       print(
         result.old_secret_valid_until
-          ? `The old secret keeps working until ${result.old_secret_valid_until}. Paste the new one into the Alexa console, then end the overlap: ${LOCAL_CLI} client end-overlap ${id}`
+          ? `The old secret keeps working until ${result.old_secret_valid_until}. Paste the new one into the Alexa console, then end the overlap: ${LOCAL_CLI} client end-overlap ${shellWord(id)}`
           : 'The old secret no longer works.',
       );
     });

@@ -151,10 +151,16 @@ function decimalNumbers(settings: RawSettings): RawSettings {
   return checked;
 }
 
-/** Whether the setting's schema reads a number (admin_port: a number or `off`). */
-function takesNumber(name: SettingName): boolean {
+/** The setting's schema without its default or optionality: what a given value must be. */
+function valueSchema(name: SettingName): z.ZodType {
   let schema = configSchema.shape[name] as z.ZodType;
   while (schema instanceof ZodDefault || schema instanceof ZodOptional) schema = schema.unwrap() as z.ZodType;
+  return schema;
+}
+
+/** Whether the setting's schema reads a number (admin_port: a number or `off`). */
+function takesNumber(name: SettingName): boolean {
+  const schema = valueSchema(name);
   if (schema instanceof ZodUnion) return (schema.options as z.ZodType[]).some((option) => option instanceof ZodNumber);
   return schema instanceof ZodNumber;
 }
@@ -193,8 +199,7 @@ const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['clientSecret', 'supe
 
 /** What the value must be, in words; for numbers, with the range the schema allows. */
 function plainProblem(issue: z.core.$ZodIssue, name: SettingName): string {
-  let schema = configSchema.shape[name] as z.ZodType;
-  while (schema instanceof ZodDefault || schema instanceof ZodOptional) schema = schema.unwrap() as z.ZodType;
+  const schema = valueSchema(name);
   if (schema instanceof ZodNumber && ['invalid_type', 'too_small', 'too_big'].includes(issue.code)) {
     // An int() without max() reports the largest safe integer: no real bound.
     const bounded = (value: number | null): value is number => value !== null && Math.abs(value) < Number.MAX_SAFE_INTEGER;

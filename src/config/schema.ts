@@ -34,6 +34,18 @@ const httpUrl = z
   });
 
 /**
+ * A bearer credential the bridge sends to Home Assistant or the Supervisor: RFC 6750 §2.1's
+ * b64token, which every Home Assistant token (a JWT) is. Anything else (a line break or a
+ * zero-width space pasted in) cannot be an HTTP header value, and fetch's error would quote it.
+ */
+const bearerCredential = z
+  .string()
+  .trim()
+  .min(1)
+  .max(4096)
+  .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'must be the token exactly as Home Assistant shows it: letters, digits and - . _ ~ + /, no spaces, line breaks or other characters');
+
+/**
  * A list given as a JSON array (file) or a comma-separated string (environment, flag). Blank
  * items are dropped in both: an empty row left in the add-on's list editor is not a value.
  */
@@ -99,7 +111,7 @@ export const configSchema = z
     /** The Supervisor's API, used for `homeassistant` sign-in. */
     supervisorUrl: httpUrl.default('http://supervisor'),
     /** The Supervisor's token; the Supervisor sets SUPERVISOR_TOKEN in the add-on. */
-    supervisorToken: z.string().min(1).optional(),
+    supervisorToken: bearerCredential.optional(),
     /** Usernames allowed to sign in; empty allows every user the auth backend accepts. */
     allowedUsers: stringList.default([]),
     /** An Alexa client kept registered from configuration (the add-on's options): its id... */
@@ -142,7 +154,7 @@ export const configSchema = z
      */
     homeAssistantUrl: httpUrl.optional(),
     /** A long-lived access token of a Home Assistant user, for home_assistant_url. A secret: never logged. */
-    homeAssistantToken: z.string().trim().min(1).max(4096).optional(),
+    homeAssistantToken: bearerCredential.optional(),
     /**
      * Seconds a directive waits for Home Assistant before the bridge answers 504 itself: well
      * inside Alexa's 8 s for a Smart Home directive, with the Lambda's own time on top.

@@ -8,7 +8,7 @@ import { parseScope } from '../oauth/scope.js';
 import type { Diagnosis } from '../storage/records.js';
 import { formatDuration, listOf } from '../text/prose.js';
 import { diagnosis, nearMissIds } from './diagnosis.js';
-import { LOCAL_CLI } from '../cliCommand.js';
+import { LOCAL_CLI, shellWord } from '../cliCommand.js';
 
 /** Why the authorization endpoint refused a request: the client, its redirect URI, scope or PKCE. */
 export function diagnoseAuthorizeRefusal(context: BridgeContext, params: OAuthParams, refusal: AuthorizeRefusal): Diagnosis {
@@ -64,8 +64,8 @@ export function unknownClient(context: BridgeContext, clientId: string, where: s
     `${where} names client_id “${clientId}”, which is not registered here` +
     (nearMiss.length ? `; the registered ${nearMiss[0]} differs only in letter case or spaces.` : registered.length ? ` (registered: ${listOf(registered)}).` : '; no client is registered at all.');
   const fix = registered.length
-    ? `Make the Client ID in the Alexa console's Account Linking page exactly ${nearMiss[0] ?? `one of ${listOf(registered)}`}, or register it: ${LOCAL_CLI} client add ${clientId} --alexa-vendor-id YOUR_VENDOR_ID.`
-    : `Register it: ${LOCAL_CLI} client add ${clientId} --alexa-vendor-id YOUR_VENDOR_ID (or set client_id in the add-on's options).`;
+    ? `Make the Client ID in the Alexa console's Account Linking page exactly ${nearMiss[0] ?? `one of ${listOf(registered)}`}, or register it: ${LOCAL_CLI} client add ${shellWord(clientId)} --alexa-vendor-id YOUR_VENDOR_ID.`
+    : `Register it: ${LOCAL_CLI} client add ${shellWord(clientId)} --alexa-vendor-id YOUR_VENDOR_ID (or set client_id in the add-on's options).`;
   return diagnosis('unknown_client', cause, fix);
 }
 
@@ -80,9 +80,9 @@ function redirectUriNotRegistered(clientId: string, presented: string, registere
   if (region && (otherRegion || !registered.some((uri) => alexaRegionOf(uri)?.host === region.host))) {
     fix =
       `Register all three Alexa regions, because the region follows each person's Alexa app language and country: ` +
-      `${LOCAL_CLI} client update ${clientId} --alexa-vendor-id ${vendorId ?? region.vendorId} (every linked account stays; in the add-on, set alexa_vendor_id in its options).`;
+      `${LOCAL_CLI} client update ${shellWord(clientId)} --alexa-vendor-id ${vendorId ?? region.vendorId} (every linked account stays; in the add-on, set alexa_vendor_id in its options).`;
   } else {
-    fix = `Copy the Alexa Redirect URLs from the Alexa console’s Account Linking page exactly as shown and register those: ${LOCAL_CLI} client update ${clientId} --add-redirect-uri URI (and --remove-redirect-uri for a wrong one).`;
+    fix = `Copy the Alexa Redirect URLs from the Alexa console’s Account Linking page exactly as shown and register those: ${LOCAL_CLI} client update ${shellWord(clientId)} --add-redirect-uri URI (and --remove-redirect-uri for a wrong one).`;
   }
   return diagnosis('redirect_uri_not_registered', cause, fix);
 }
@@ -99,7 +99,7 @@ export function diagnoseSignInFailure(
         `The password for “${failure.username}” was wrong, or no such ${auth === 'homeassistant' ? 'Home Assistant user' : 'user'} exists.`,
         auth === 'homeassistant'
           ? 'Sign in with the Home Assistant username (not the display name) and its password.'
-          : `Check the username (${LOCAL_CLI} user list) or set a new password: ${LOCAL_CLI} user passwd ${failure.username} --password-stdin.`,
+          : `Check the username (${LOCAL_CLI} user list) or set a new password: ${LOCAL_CLI} user passwd ${shellWord(failure.username)} --password-stdin.`,
       );
     case 'not-allowed':
       return diagnosis(

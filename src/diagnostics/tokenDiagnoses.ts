@@ -10,7 +10,7 @@ import { unknownClient } from './authorizeDiagnoses.js';
 import { diagnoseRefreshFailure } from './refreshDiagnoses.js';
 import { explainWrongSecret } from './secretMistakes.js';
 import { diagnosis } from './diagnosis.js';
-import { LOCAL_CLI } from '../cliCommand.js';
+import { LOCAL_CLI, shellWord } from '../cliCommand.js';
 
 /** A clock difference worth mentioning: codes live minutes, so a minute matters. */
 const SKEW_WORTH_SAYING_MS = 60_000;
@@ -126,7 +126,7 @@ function diagnoseClientAuthentication(context: BridgeContext, reason: ClientAuth
         `Client ${clientId} sent a wrong secret in ${scheme}${why ? `: ${why}` : ''}.${changed}`,
         client.source === 'config'
           ? 'Make client_secret in the add-on’s options and “Your Secret” in the Alexa console the same string.'
-          : `Paste the secret into the Alexa console’s “Your Secret” field again, or make a new one (${LOCAL_CLI} client rotate-secret ${clientId}) and paste that.`,
+          : `Paste the secret into the Alexa console’s “Your Secret” field again, or make a new one (${LOCAL_CLI} client rotate-secret ${shellWord(clientId)}) and paste that.`,
       );
     }
     case 'client_secret_missing':

@@ -9,7 +9,7 @@ import { ALEXA_REDIRECT_HOSTS, alexaRedirectUris } from '../services/clients.js'
 import type { ClientRecord } from '../storage/records.js';
 import { forwardJumpDoubt, lastSeenTime } from '../upkeep/clockWatch.js';
 import { fail, pass, warn, type Check } from './check.js';
-import { LOCAL_CLI } from '../cliCommand.js';
+import { LOCAL_CLI, shellWord } from '../cliCommand.js';
 
 // What `doctor` can tell from this machine alone: configuration, data dir, clients, lifetimes.
 
@@ -121,7 +121,7 @@ function checkSecretOverlap(client: ClientRecord, now: number): Check[] {
       `secret-overlap:${client.id}`,
       `Old secret of ${client.id}`,
       `the secret replaced by rotate-secret still works until ${new Date(until).toISOString()} (${formatDuration(until - now)} from now)`,
-      `Once the new secret is saved in the Alexa console, end the overlap: ${LOCAL_CLI} client end-overlap ${client.id}`,
+      `Once the new secret is saved in the Alexa console, end the overlap: ${LOCAL_CLI} client end-overlap ${shellWord(client.id)}`,
     ),
   ];
 }
@@ -131,13 +131,13 @@ function checkClient(client: ClientRecord): Check {
   const title = `Client ${client.id}`;
   if (client.backendFor) {
     if (client.backendFor.length === 0) {
-      return warn(id, title, 'a backend client that serves no client any more (the ones it served were removed)', `Remove it (client remove ${client.id}) or add it again with --backend-for.`);
+      return warn(id, title, 'a backend client that serves no client any more (the ones it served were removed)', `Remove it (${LOCAL_CLI} client remove ${shellWord(client.id)}) or add it again with --backend-for.`);
     }
     return pass(id, title, `backend for ${listOf(client.backendFor)}: may introspect their tokens, links nobody`);
   }
   const alexaLike = client.redirectUris.filter((uri) => ALEXA_REDIRECT_HOSTS.some((host) => uri.toLowerCase().includes(host)));
   if (alexaLike.length === 0) {
-    return warn(id, title, `no Alexa redirect URI is registered (${listOf(client.redirectUris)}); fine for testing, but Alexa cannot link`, `Register the skill's redirect URIs: ${LOCAL_CLI} client update ${client.id} --alexa-vendor-id YOUR_VENDOR_ID`);
+    return warn(id, title, `no Alexa redirect URI is registered (${listOf(client.redirectUris)}); fine for testing, but Alexa cannot link`, `Register the skill's redirect URIs: ${LOCAL_CLI} client update ${shellWord(client.id)} --alexa-vendor-id YOUR_VENDOR_ID`);
   }
   const vendorIds = [...new Set(alexaLike.map((uri) => alexaRegionOf(uri)?.vendorId).filter((vendor): vendor is string => vendor !== undefined))];
   const vendorId = client.alexaVendorId ?? vendorIds[0];
@@ -163,6 +163,6 @@ function checkClient(client: ClientRecord): Check {
     listOf(problems),
     client.source === 'config'
       ? 'Set alexa_vendor_id in the add-on options; it registers all three regions.'
-      : `Register all three regions (every linked account stays): ${LOCAL_CLI} client update ${client.id} --alexa-vendor-id ${vendorId}`,
+      : `Register all three regions (every linked account stays): ${LOCAL_CLI} client update ${shellWord(client.id)} --alexa-vendor-id ${vendorId}`,
   );
 }

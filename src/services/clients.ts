@@ -3,7 +3,7 @@ import type { BridgeContext } from '../context.js';
 import { authorizationResponseUrl } from '../oauth/authorizationResponse.js';
 import { hashSecret, newOpaqueToken } from '../oauth/secrets.js';
 import type { ClientRecord } from '../storage/records.js';
-import { LOCAL_CLI } from '../cliCommand.js';
+import { LOCAL_CLI, shellWord } from '../cliCommand.js';
 import { CommandFailure } from './failure.js';
 import { ALEXA_VENDOR_ID, alexaRedirectUris, isAlexaHost, redirectUriWarnings } from './alexaRedirects.js';
 
@@ -110,7 +110,7 @@ export async function addClient(
   source: ClientRecord['source'] = 'cli',
 ): Promise<AddedClient> {
   if (context.store.clients.get(input.id)) {
-    throw new CommandFailure(`client ${input.id} already exists (change it with: ${LOCAL_CLI} client update ${input.id} …)`);
+    throw new CommandFailure(`client ${input.id} already exists (change it with: ${LOCAL_CLI} client update ${shellWord(input.id)} …)`);
   }
   const { record, secret } = buildClient(context, input, source);
   context.store.clients.put(record);

@@ -20,3 +20,13 @@ export async function readManifest(file = 'addon.yaml'): Promise<Record<string, 
   if (!isMapping(manifest)) throw new Error(`${file} is not a mapping`);
   return manifest;
 }
+
+/**
+ * The `/data/options.json` the Supervisor writes for a user who filled in `filled`: the
+ * manifest's option defaults with the user's values on top.
+ */
+export async function addonOptionsFile(filled: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const defaults = (await readManifest())['options'];
+  if (!isMapping(defaults)) throw new Error('addon.yaml has no options mapping');
+  return { ...defaults, ...filled };
+}

@@ -1,0 +1,46 @@
+// A diagnosis's fix is a command the admin pastes into a shell (README: "runs as printed"). The
+// client_id and username in it come from the request, so an attacker chose them: pasted, the
+// command must pass them as one argument each and run nothing else. Checked with the real bash.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import type { BridgeContext } from '../src/context.ts';
+import { LOCAL_CLI } from '../src/cliCommand.ts';
+import { diagnoseSignInFailure, unknownClient } from '../src/diagnostics/authorizeDiagnoses.ts';
+
+const HOSTILE = ['x;touch /tmp/owned', '$(id)', '`id`', "a'b", 'a b|c', 'a&&b', 'a>f', 'x\ny', '*', '~root', 'a"$HOME"'];
+
+/** The arguments bash gives the printed command, run with printf in place of the CLI. */
+function argumentsOf(fix: string): string[] {
+  const start = fix.indexOf(LOCAL_CLI);
+  assert.ok(start >= 0, fix);
+  const command = fix.slice(start + LOCAL_CLI.length).replace(/\.$/, '').replace(/ \(or set .*$/, '');
+  const out = execFileSync('bash', ['-c', `printf '%s\\0' ${command}`], { encoding: 'utf8', cwd: '/' });
+  return out.split('\0').slice(0, -1);
+}
+
+function contextWith(ids: string[]): BridgeContext {
+  return { store: { clients: new Map(ids.map((id) => [id, { id }])) } } as unknown as BridgeContext;
+}
+
+for (const registered of [[], ['alexa']]) {
+  test(`an unknown client_id from the request is one shell argument in the fix (${registered.length} registered)`, () => {
+    for (const clientId of HOSTILE) {
+      const { fix } = unknownClient(contextWith(registered), clientId, 'The token request');
+      assert.deepEqual(argumentsOf(fix), ['client', 'add', clientId, '--alexa-vendor-id', 'YOUR_VENDOR_ID'], fix);
+    }
+  });
+}
+
+test('a username from the sign-in form is one shell argument in the fix', () => {
+  for (const username of HOSTILE) {
+    const { fix } = diagnoseSignInFailure({ kind: 'invalid', username }, 'local');
+    const tail = fix.slice(fix.lastIndexOf(`${LOCAL_CLI} user passwd`));
+    assert.deepEqual(argumentsOf(tail), ['user', 'passwd', username, '--password-stdin'], fix);
+  }
+});
+
+test('plain ids stay unquoted, so the usual fix reads as before', () => {
+  const { fix } = unknownClient(contextWith(['alexa']), 'alexa-skill', 'The token request');
+  assert.ok(fix.includes(`${LOCAL_CLI} client add alexa-skill --alexa-vendor-id`), fix);
+});
