@@ -45,6 +45,11 @@ function relay(context: ServerContext, limits: ApiLimits): Middleware<RequestLog
     ctx.state.log = ctx.state.log.child({ clientId: grant.clientId, grantId: grant.id });
     enforceLimit(ctx, await limits.takeClient(grant.clientId), `client ${grant.clientId}`);
 
+    // Content-Encoding is not passed on, and the size limit is on the bytes Home Assistant parses:
+    // a coded body is refused (RFC 9110 §15.5.16); the Lambda never compresses.
+    if (!isIdentity(ctx.get('Content-Encoding'))) {
+      throw new OAuthError('invalid_request', 'a directive is sent without a content coding (Content-Encoding)', { status: 415, headers: { 'Accept-Encoding': 'identity' } });
+    }
     const declared = Number(ctx.get('Content-Length') || 0);
     const directive = declared > DIRECTIVE_MAX_BYTES ? undefined : await readAtMost(ctx.req, DIRECTIVE_MAX_BYTES);
     if (!directive) {
@@ -72,4 +77,9 @@ function relay(context: ServerContext, limits: ApiLimits): Middleware<RequestLog
 function bearerToken(header: string): string | undefined {
   const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
   return match?.[1];
+}
+
+/** RFC 9110 §8.4: no Content-Encoding, or only `identity`, means the body is as sent. */
+function isIdentity(header: string): boolean {
+  return header.split(',').every((coding) => ['', 'identity'].includes(coding.trim().toLowerCase()));
 }
