@@ -65,12 +65,14 @@ const RETRY_MS = 1000;
  * failed write (ENOSPC, EPIPE), and Node ends the process on an 'error' nobody listens to; its
  * `flushSync` loops for ever on one. While the destination fails, lines are counted and dropped,
  * except one a second that tries it again; once a write goes through, `onRecovered` hears how
- * many were lost.
+ * many were lost. Lines SonicBoom drops because more than `MAX_PENDING_BYTES` wait (the reader
+ * fell behind) are counted and reported the same way.
  */
 class GuardedDestination implements DestinationStream {
   private error: string | undefined;
   private dropped = 0;
   private lastTry = 0;
+  private lastReport = Number.NEGATIVE_INFINITY;
   private ended = false;
 
   constructor(
@@ -85,10 +87,14 @@ class GuardedDestination implements DestinationStream {
       this.dropped += Math.max(1, data.split('\n').length - 1);
     });
     stream.on('write', () => {
-      if (this.error === undefined) return;
-      const report = { dropped: this.dropped, error: this.error };
+      if (this.error === undefined && this.dropped === 0) return;
+      // Lines dropped because the reader fell behind (a paused pipe, a thread pool busy with
+      // hashing) are reported too, at most once a second, since the report is a line itself.
+      if (this.error === undefined && performance.now() - this.lastReport < RETRY_MS) return;
+      const report = { dropped: this.dropped, error: this.error ?? `it fell behind by more than ${MAX_PENDING_BYTES / 1024} KiB` };
       this.error = undefined;
       this.dropped = 0;
+      this.lastReport = performance.now();
       // Not from inside the destination's own write.
       setImmediate(() => onRecovered(report));
     });
