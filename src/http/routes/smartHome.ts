@@ -1,6 +1,5 @@
 import type { Middleware } from 'koa';
 import type { ServerContext } from '../../context.js';
-import { clientKey } from '../../net/addresses.js';
 import { readAtMost } from '../../net/boundedRead.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { authorizeDirective, DIRECTIVE_MAX_BYTES, relayDirective, type DirectiveRefusal } from '../../smartHome/relay.js';
@@ -31,7 +30,8 @@ function relay(context: ServerContext, limits: ApiLimits): Middleware<RequestLog
   return async (ctx) => {
     const decided = authorizeDirective(context, bearerToken(ctx.get('Authorization')));
     if ('refused' in decided) {
-      if (decided.refused !== 'missing') await limits.recordAuthFailure(clientKey(ctx.ip));
+      // Not a failed client authentication: bearer tokens are 256-bit random, and the Lambda's one
+      // address carries every household member's directives, so one revoked link must not block it.
       // RFC 6750 §3.1: no error code when the request carried no token at all.
       throw decided.refused === 'missing'
         ? new OAuthError('invalid_request', 'a bearer token is required', { status: 401, headers: { 'WWW-Authenticate': REALM } })
