@@ -8,7 +8,11 @@ import type { BridgeContext } from '../src/context.ts';
 import { LOCAL_CLI } from '../src/cliCommand.ts';
 import { diagnoseSignInFailure, unknownClient } from '../src/diagnostics/authorizeDiagnoses.ts';
 
-const HOSTILE = ['x;touch /tmp/owned', '$(id)', '`id`', "a'b", 'a b|c', 'a&&b', 'a>f', 'x\ny', '*', '~root', 'a"$HOME"'];
+/** Valid client ids (VSCHAR) that a shell would act on. */
+const HOSTILE_IDS = ['x;touch${IFS}/tmp/owned', '$(id)', '`id`', "a'b", 'a&&b', 'a>f', '*', '~root', 'a"$HOME"', "'';id"];
+/** Ids no `client add` accepts: spaces, controls, bidi, an option's dash. */
+const UNREGISTRABLE_IDS = ['x;touch /tmp/owned', 'a b|c', 'x\ny', 'alexa\u202E-skill', '-rf', ''];
+const HOSTILE = [...HOSTILE_IDS, ...UNREGISTRABLE_IDS.filter((id) => id && !id.startsWith('-'))];
 
 /** The arguments bash gives the printed command, run with printf in place of the CLI. */
 function argumentsOf(fix: string): string[] {
@@ -25,9 +29,18 @@ function contextWith(ids: string[]): BridgeContext {
 
 for (const registered of [[], ['alexa']]) {
   test(`an unknown client_id from the request is one shell argument in the fix (${registered.length} registered)`, () => {
-    for (const clientId of HOSTILE) {
+    for (const clientId of HOSTILE_IDS) {
       const { fix } = unknownClient(contextWith(registered), clientId, 'The token request');
       assert.deepEqual(argumentsOf(fix), ['client', 'add', clientId, '--alexa-vendor-id', 'YOUR_VENDOR_ID'], fix);
+    }
+  });
+
+  test(`a client_id no client add accepts is not offered for registering (${registered.length} registered)`, () => {
+    for (const clientId of UNREGISTRABLE_IDS) {
+      const { fix } = unknownClient(contextWith(registered), clientId, 'The token request');
+      assert.ok(!fix.includes(clientId) || clientId === '', fix);
+      if (registered.length) assert.match(fix, /this one cannot be registered: a client_id is 1-200 printable ASCII characters without spaces/);
+      else assert.ok(fix.includes(`${LOCAL_CLI} client add alexa --alexa-vendor-id YOUR_VENDOR_ID,`), fix);
     }
   });
 }

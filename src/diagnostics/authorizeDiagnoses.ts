@@ -5,6 +5,7 @@ import type { OAuthParams } from '../oauth/params.js';
 import { explainMalformedChallenge } from '../oauth/pkceMistakes.js';
 import { alexaRegionOf, closestRedirectUri } from '../oauth/redirectUriDifferences.js';
 import { parseScope } from '../oauth/scope.js';
+import { isRegistrableClientId } from '../services/clients.js';
 import type { Diagnosis } from '../storage/records.js';
 import { formatDuration, listOf } from '../text/prose.js';
 import { diagnosis, nearMissIds } from './diagnosis.js';
@@ -63,9 +64,15 @@ export function unknownClient(context: BridgeContext, clientId: string, where: s
   const cause =
     `${where} names client_id “${clientId}”, which is not registered here` +
     (nearMiss.length ? `; the registered ${nearMiss[0]} differs only in letter case or spaces.` : registered.length ? ` (registered: ${listOf(registered)}).` : '; no client is registered at all.');
+  // Only an id `client add` accepts is offered for registering; any other is no one's typo to keep.
+  const register = isRegistrableClientId(clientId)
+    ? `${LOCAL_CLI} client add ${shellWord(clientId)} --alexa-vendor-id YOUR_VENDOR_ID`
+    : undefined;
   const fix = registered.length
-    ? `Make the Client ID in the Alexa console's Account Linking page exactly ${nearMiss[0] ?? `one of ${listOf(registered)}`}, or register it: ${LOCAL_CLI} client add ${shellWord(clientId)} --alexa-vendor-id YOUR_VENDOR_ID.`
-    : `Register it: ${LOCAL_CLI} client add ${shellWord(clientId)} --alexa-vendor-id YOUR_VENDOR_ID (or set client_id in the add-on's options).`;
+    ? `Make the Client ID in the Alexa console's Account Linking page exactly ${nearMiss[0] ?? `one of ${listOf(registered)}`}${register ? `, or register it: ${register}.` : ' (this one cannot be registered: a client_id is 1-200 printable ASCII characters without spaces).'}`
+    : register
+      ? `Register it: ${register} (or set client_id in the add-on's options).`
+      : `Register a client whose id is 1-200 printable ASCII characters without spaces: ${LOCAL_CLI} client add alexa --alexa-vendor-id YOUR_VENDOR_ID, and use that id as the Alexa console's Client ID.`;
   return diagnosis('unknown_client', cause, fix);
 }
 

@@ -75,6 +75,11 @@ export interface ClientChanges {
 }
 
 const CLIENT_ID = /^[\x21-\x7E]{1,200}$/; // RFC 6749 §A.1: VSCHAR, no spaces
+
+/** Whether `client add` can register `id`: 1-200 VSCHAR (RFC 6749 §A.1), not read as an option. */
+export function isRegistrableClientId(id: string): boolean {
+  return CLIENT_ID.test(id) && !id.startsWith('-');
+}
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3
 
 /** `now` (ms) decides whether an old secret's overlap is still running. */
