@@ -13,7 +13,7 @@ export function renderAccountsPage(frame: AdminFrame, grants: readonly GrantView
 <td data-label="Status"><span class="chip ${grant.status}">${grant.status}</span>${grant.revoked_reason ? html`<div class="muted small">${grant.revoked_reason}</div>` : undefined}</td>
 <td>${
       grant.status === 'active'
-        ? html`<details><summary>Revoke…</summary><div class="confirm">${postForm(
+        ? html`<details><summary>Revoke\u2026</summary><div class="confirm">${postForm(
             frame,
             `/accounts/${encodeURIComponent(grant.grant_id)}/revoke`,
             html`<p>Revoke ${grant.username}'s link with ${grant.client_id}? Alexa stops working for them until they link the skill again.</p><button type="submit" class="danger">Revoke the link</button>`,

@@ -42,7 +42,7 @@ export function renderAttemptPage(frame: AdminFrame, flow: AttemptDetail): strin
     frame,
     'flows',
     `Flow ${flow.flow_id}`,
-    html`<p><a href="${href(frame, '/flows')}">← Recent flows</a></p>
+    html`<p><a href="${href(frame, '/flows')}">\u2190 Recent flows</a></p>
 <div class="card"><div class="row"><h2>${flow.client_id ?? 'unknown client'}${flow.username ? html` · ${flow.username}` : undefined}</h2>${flowStatusChip(flow)}</div>
 ${timelineView(flow)}${diagnosisView(flow)}</div>
 <div class="card"><h2>Steps</h2><ol class="steps">${flow.steps.map(

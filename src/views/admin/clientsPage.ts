@@ -30,7 +30,7 @@ export function renderClientsPage(frame: AdminFrame, clients: readonly ClientVie
   const cards = clients.map((client) => {
     const rotate =
       client.type !== 'public' && client.source === 'cli'
-        ? html`<details><summary>Rotate the secret…</summary><div class="confirm">${postForm(
+        ? html`<details><summary>Rotate the secret\u2026</summary><div class="confirm">${postForm(
             frame,
             `/clients/${encodeURIComponent(client.client_id)}/rotate-secret`,
             html`<p>Make a new secret for ${client.client_id}? The old one keeps working for ${formatDuration(DEFAULT_SECRET_OVERLAP_MS)}, time to put the new one ${client.type === 'backend' ? 'into the backend' : 'into the Alexa console'}; you can end that sooner here.</p><button type="submit" class="danger">Rotate the secret</button>`,
