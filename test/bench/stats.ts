@@ -45,3 +45,16 @@ export function sampleOf(latenciesMs: readonly number[], errors: string[], secon
     errorKinds: [...new Set(errors)].slice(0, 5),
   };
 }
+
+/** The place of a round a side could not run (its preparation failed): no figure, no error count. */
+export function missingSample(why: string): Sample {
+  return { ok: 0, errors: 0, seconds: Number.NaN, perSecond: Number.NaN, p50Ms: Number.NaN, p99Ms: Number.NaN, errorKinds: [why] };
+}
+
+/**
+ * Spread of the per-round ratios `numerators[i] / denominators[i]`: rounds in which either side
+ * has no finite figure are skipped, so a side left out of a round does not skew the rest.
+ */
+export function ratioSpread(numerators: readonly number[], denominators: readonly number[]): Spread {
+  return spread(numerators.map((value, round) => value / (denominators[round] ?? Number.NaN)));
+}
