@@ -106,8 +106,12 @@ async function compareRound(run: Run, round: number, references: (bodyBytes: num
     servers.sort((a, b) => a.name.localeCompare(b.name));
     await sleep(settings.settleSeconds * 1000);
     for (const server of servers) {
-      const side = (results.memory[server.name] ??= { idleMiB: [], afterLoadMiB: [], peakMiB: [] });
+      const side = (results.memory[server.name] ??= { idleMiB: [], idleAfterGcMiB: [], afterLoadMiB: [], peakMiB: [] });
       side.idleMiB.push(server.child.memory().rssMiB);
+    }
+    if (settings.idleGcSeconds > settings.settleSeconds) {
+      await sleep((settings.idleGcSeconds - settings.settleSeconds) * 1000);
+      for (const server of servers) results.memory[server.name]!.idleAfterGcMiB.push(server.child.memory().rssMiB);
     }
     const label = `round ${round + 1}/${settings.rounds}`;
     progress(`${label} · 1 introspection and 7 references`);
@@ -180,6 +184,25 @@ function errorNotes(results: Results): string[] {
   return notes;
 }
 
+/** How long the exchanges of one batch took, and batches cut short because making codes ran out of time. */
+function codeBatchNotes(results: Results, settings: Settings): string[] {
+  const notes: string[] = [];
+  for (const [side, samples] of Object.entries(results.codeExchange)) {
+    const measured = samples.filter((sample) => Number.isFinite(sample.seconds));
+    if (measured.length === 0) continue;
+    const ms = measured.map((sample) => `${Math.round(sample.seconds * 1000)}`).join(', ');
+    notes.push(`code exchange, ${side}: each batch's exchanges took ${ms} ms, so the figure is set by the latency of a few waves of ${settings.connections} requests more than by throughput; its spread is wide.`);
+    const short = measured.filter((sample) => sample.ok + sample.errors < settings.codeBatch);
+    if (short.length) {
+      notes.push(
+        `code exchange, ${side}: making codes ran out of its ${settings.codeBatchSeconds} s in ${short.length} of ${measured.length} rounds: ` +
+          `batches of ${measured.map((sample) => sample.ok + sample.errors).join(', ')} codes instead of ${settings.codeBatch}.`,
+      );
+    }
+  }
+  return notes;
+}
+
 function scalingNotes(results: Results): string[] {
   return results.scaling.flatMap((point) => {
     const notes: string[] = [];
@@ -216,7 +239,10 @@ function standingNotes(run: Run): string[] {
   const { settings } = run;
   const notes = [
     `how the rows are measured: each of the ${settings.rounds} rounds starts a fresh bridge and a fresh peer. ` +
-      `Idle RSS is VmRSS ${settings.settleSeconds} s after both answered their first 200 (the bridge's Alexa client and user registered through its CLI before that). ` +
+      `Idle RSS is VmRSS ${settings.settleSeconds} s after both answered their first 200 (the bridge's Alexa client and user registered through its CLI before that), as for issue 14's figures` +
+      (settings.idleGcSeconds > 0
+        ? `; and once more ${settings.idleGcSeconds} s after start, once V8's memory reducer has run its idle GC (some 15 s after start here, on both sides). `
+        : '. ') +
       'Peak RSS is VmHWM of the same processes after that round of scenarios 1–4 (link 1 account and introspect; link 32 accounts and rotate; make and exchange a batch of codes; link flows): the peak over one round of the load, one figure per round. ' +
       `Cold start is spawn to the first 200 on /health of a fresh process on an empty data dir, ${settings.coldStarts} starts each, bridge and peer one after the other; start i of the bridge is paired with start i of the peer. ` +
       'Throughput: in every round each side is measured once, in an order that flips every round; the ratio column is the median (min–max) of the per-round ratios. ' +
@@ -272,7 +298,7 @@ async function main(): Promise<void> {
   } finally {
     results.elapsedSeconds = (performance.now() - began) / 1000;
     results.machine.loadAverageAtEnd = os.loadavg()[0]!;
-    results.notes.push(...standingNotes(run), ...errorNotes(results), ...scalingNotes(results), ...logNotes(results, settings.rounds));
+    results.notes.push(...standingNotes(run), ...errorNotes(results), ...codeBatchNotes(results, settings), ...scalingNotes(results), ...logNotes(results, settings.rounds));
     writeJson(results, settings.out);
     process.stdout.write(renderReport(results));
     progress(`raw figures in ${settings.out}`);
