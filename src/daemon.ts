@@ -85,9 +85,12 @@ export async function startDaemon(
       throw new Error(`cannot listen on ${config.host}:${config.port}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
     const port = (server.address() as AddressInfo).port;
-    // The default issuer follows the listener: with port 0 it is known only now. From here to the
+    // With port 0 the port, and the default issuer that follows it, are known only now: what the
+    // daemon says and checks (start message, doctor) names the port bound. From here to the
     // handler all is synchronous, so no request can arrive before the app that answers it.
-    if (config.port === 0 && config.publicUrl === defaultPublicUrl(0)) context.config = { ...config, publicUrl: defaultPublicUrl(port) };
+    if (config.port === 0) {
+      context.config = { ...config, port, ...(config.publicUrl === defaultPublicUrl(0) ? { publicUrl: defaultPublicUrl(port) } : {}) };
+    }
     server.on('request', createPublicApp(context, health, inFlight).callback());
     log.info({ version: VERSION, listen: `${config.host}:${port}`, issuer: context.config.publicUrl, auth: config.auth, dataDir: config.dataDir }, 'alexa-oauth-bridge is serving');
     const admin = await startAdminListener(context, { ...health, localHealthUrl: localHealthUrl(config.host, port) });

@@ -191,7 +191,7 @@ test('rotating a secret shows the new one once; the old one keeps working until 
   assert.equal((await exchange(bridge.url, await newCode(bridge.url), {}, basic(CLIENT_ID, secret))).status, 200);
   const after = await page(bridge, '/clients');
   assert.doesNotMatch(after.html, new RegExp(secret.replace(/[-_]/g, '.')));
-  assert.match(after.html, /The old secret still works until 2026-11-23 12:00 UTC\./);
+  assert.match(after.html, /The old secret still works until <time datetime="2026-11-23T12:00:00.000Z"><span>2026-11-23<\/span> <span>12:00:00 UTC<\/span><\/time>\./);
   const ended = await post(bridge, `/clients/${CLIENT_ID}/end-overlap`, { csrf_token: csrfTokenOf(after.html) });
   assert.equal(ended.status, 303);
   assert.equal(ended.headers.get('location'), '/clients');

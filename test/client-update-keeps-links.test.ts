@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { CLIENT_ID, CLIENT_SECRET, LAYLA, PASSWORD, PITANGUI, USERNAME, VENDOR_ID } from './helpers/bridge.ts';
 import { assertFailedWithOneLine, runCli, startServe } from './helpers/cli.ts';
 import { cliOk, tempDir } from './helpers/daemon-process.ts';
+import { suggestedCommands } from './helpers/fixCommands.ts';
 import { authorizeQuery, getPage } from './helpers/http.ts';
 import { exchange, newCode, refresh, tokensOf } from './helpers/oauth.ts';
 
@@ -10,16 +11,6 @@ import { exchange, newCode, refresh, tokensOf } from './helpers/oauth.ts';
 // everybody) and `client add`, and the fix `flows` suggested (`client add`) failed with "already
 // exists". `client update` changes a client in place, and every fix `flows` and `doctor` print is a
 // command that runs as printed.
-
-/**
- * Every command a fix tells people to run, as the words after `node dist/cli.js`. A command with
- * a placeholder (YOUR_VENDOR_ID, URI, NAME, …) is a template for a person, not runnable as is.
- */
-function suggestedCommands(fix: string): string[][] {
-  return [...fix.matchAll(/node dist\/cli\.js ((?:(?! \().)+)/g)]
-    .map((match) => match[1]!.replace(/[.;,]$/, '').split(' '))
-    .filter((argv) => !argv.some((word) => /^[A-Z_]{3,}$/.test(word) || word === '…'));
-}
 
 interface AttemptSummary {
   flow_id: string;

@@ -1,6 +1,7 @@
 // Every page the bridge serves, in real Chromium on a phone (390 × 844 CSS pixels): nothing may
 // scroll sideways. A long redirect URI did not wrap on the error page, and the admin flows page
-// scrolled sideways. Screenshots go to test/artifacts/phone-*.png, to be looked at.
+// scrolled sideways. The linked accounts' times broke inside ("04:56:2" over "6 UTC"): no date or
+// time of day may break across lines. Screenshots go to test/artifacts/phone-*.png, to be looked at.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import { CLIENT_ID, LAYLA, seedAlexa, startBridge, TestClock, type TestBridge } 
 import { adminSessionCookie } from './helpers/admin.ts';
 import { launchChromium, PHONE, screenshot } from './helpers/browser.ts';
 import { authorizeQuery, basic, getPage } from './helpers/http.ts';
-import { exchange, newCode, tokensOf } from './helpers/oauth.ts';
+import { exchange, newCode, refresh, tokensOf } from './helpers/oauth.ts';
 
 /** Long and unbroken, as real ones are: no space or hyphen for the browser to wrap at. */
 const LONG_REDIRECT = `https://skill-backend.example.test/api/v1/alexa/account-linking/callback/${'Ab9'.repeat(30)}?tenant=${'x'.repeat(60)}`;
@@ -34,7 +35,7 @@ before(async () => {
   await rotateClientSecret(bridge.daemon.context, LONG_CLIENT); // the overlap notice is on the clients page
   admin = `http://127.0.0.1:${bridge.daemon.adminPort}`;
   // What the admin pages list: a link, a failed exchange, a redirect URI that is not registered.
-  tokensOf(await exchange(bridge.url, await newCode(bridge.url)));
+  tokensOf(await refresh(bridge.url, tokensOf(await exchange(bridge.url, await newCode(bridge.url))).refresh)); // both time columns filled
   await exchange(bridge.url, await newCode(bridge.url), {}, basic(CLIENT_ID, 'the-old-secret-from-last-year'));
   await getPage(bridge.url, authorizeQuery({ client_id: LONG_CLIENT, redirect_uri: `${LONG_REDIRECT}&extra=${'y'.repeat(40)}` }));
   browser = await launchChromium();
@@ -45,8 +46,41 @@ after(async () => {
   await bridge?.stop();
 });
 
-/** Opens `url` on a phone, saves phone-<name>.png, and asserts the page is no wider than the screen. */
-async function onPhone(name: string, url: string, act?: (page: Page) => Promise<void>, cookie?: string): Promise<void> {
+interface TimeOnScreen {
+  text: string;
+  /** The line boxes the text is laid out on (distinct tops of its Range's client rects). */
+  lines: number;
+  right: number;
+  /** The right edge of the block (table cell, list item, …) that holds it. */
+  boxRight: number;
+}
+
+/**
+ * Runs in the page: every date (2026-11-30) and time of day (04:56:26 UTC) in the page's text,
+ * with how many lines it takes, found by the text itself so that any markup is judged.
+ */
+const TIMES_ON_SCREEN = `(() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/\\d{4}-\\d\\d-\\d\\d|\\d\\d:\\d\\d(?::\\d\\d)?(?: UTC)?/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
+      if (rects.length === 0) continue; // not rendered (a closed <details>)
+      const box = node.parentElement.closest('td, th, dd, dt, li, p, div').getBoundingClientRect();
+      found.push({ text: match[0], lines: new Set(rects.map((rect) => Math.round(rect.top))).size, right: Math.max(...rects.map((rect) => rect.right)), boxRight: box.right });
+    }
+  }
+  return found;
+})()`;
+
+/**
+ * Opens `url` on a phone, saves phone-<name>.png, and asserts the page is no wider than the screen
+ * and no date or time breaks; answers the dates and times shown.
+ */
+async function onPhone(name: string, url: string, act?: (page: Page) => Promise<void>, cookie?: string): Promise<string[]> {
   const context = await browser.newContext(PHONE);
   try {
     if (cookie) {
@@ -63,6 +97,10 @@ async function onPhone(name: string, url: string, act?: (page: Page) => Promise<
     );
     assert.equal(innerWidth, 390, `${name}: the layout viewport is the phone's width`);
     assert.ok(scrollWidth <= innerWidth, `${name}: the page is ${scrollWidth} px wide on a ${innerWidth} px screen`);
+    const times = await page.evaluate<TimeOnScreen[]>(TIMES_ON_SCREEN);
+    const broken = times.filter((time) => time.lines !== 1 || time.right > time.boxRight + 0.5);
+    assert.deepEqual(broken, [], `${name}: a date or time breaks across lines or sticks out of its box`);
+    return times.map((time) => time.text);
   } finally {
     await context.close();
   }
@@ -91,7 +129,8 @@ test('every admin page fits a phone', async () => {
   // Outside ingress the admin page needs a session: a one-time link, as `admin-link` prints it.
   const cookie = await adminSessionCookie(bridge.dataDir);
   await onPhone('admin-overview', `${admin}/`, (page) => page.getByRole('heading', { name: 'Set-up checks' }).waitFor(), cookie);
-  await onPhone('admin-accounts', `${admin}/accounts`, undefined, cookie);
+  const accountTimes = await onPhone('admin-accounts', `${admin}/accounts`, undefined, cookie);
+  assert.equal(accountTimes.length, 4, `linked since and last refresh, each a date and a time: ${accountTimes.join(' | ')}`);
   await onPhone('admin-clients', `${admin}/clients`, undefined, cookie);
   await onPhone('admin-flows', `${admin}/flows`, undefined, cookie);
   const flowId = bridge.daemon.context.store.flows.toArray().at(-1)!.id;

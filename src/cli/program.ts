@@ -135,16 +135,19 @@ function buildProgram(): Command {
     });
   client
     .command('update <client_id>')
-    .description("change redirect URIs, name or scopes (a backend client: whom it serves); every linked account stays linked")
+    .description("change redirect URIs, name, scopes or public/confidential (a backend client: whom it serves); every linked account stays linked")
     .option('--add-redirect-uri <uri>', 'allow one more redirect URI (repeatable)', collect)
     .option('--remove-redirect-uri <uri>', 'stop allowing this redirect URI, exactly as registered (repeatable)', collect)
     .option('--alexa-vendor-id <id>', "replace every Alexa redirect URI by Alexa's three regional ones for this vendor id")
     .option('--scope <scope>', 'the scopes it may ask for, replacing the current ones (repeatable); links keep theirs', collect)
     .option('--name <text>', 'the name shown on the consent page')
     .option('--backend-for <client_id>', 'a backend client: the clients it serves, replacing the current ones (repeatable)', collect)
-    .option('--json', 'print the client as JSON')
+    .addOption(new Option('--public', 'make it a public client: its secret is dropped, PKCE is required').conflicts(['confidential', 'secret']))
+    .option('--confidential', 'make a public client confidential, with a generated secret')
+    .option('--secret <secret>', 'make a public client confidential with this secret (at least 16 characters)')
+    .option('--json', 'print the client as JSON (with "client_secret" when it has just become confidential)')
     .action(async (id: string, options: ClientUpdateOptions, command: Command) => {
-      const { client: updated, warnings } = await admin(command, 'client update', {
+      const { client: updated, warnings, client_secret: secret } = await admin(command, 'client update', {
         id,
         name: options.name,
         addRedirectUris: options.addRedirectUri,
@@ -152,9 +155,13 @@ function buildProgram(): Command {
         alexaVendorId: options.alexaVendorId,
         scopes: options.scope,
         backendFor: options.backendFor,
+        type: options.public ? 'public' : options.confidential ? 'confidential' : undefined,
+        secret: options.secret,
       });
       for (const warning of warnings) warn(warning);
-      print(options.json ? JSON.stringify(updated) : `Updated client ${id}; its linked accounts stay linked.\n${formatRecord(updated)}`);
+      if (options.json) return print(JSON.stringify(secret ? { ...updated, client_secret: secret } : updated));
+      print(`Updated client ${id}; its linked accounts stay linked.\n${formatRecord(updated)}`);
+      if (secret) print(`Client secret (shown only now, stored hashed): ${secret}`);
     });
   client
     .command('rotate-secret <client_id>')
@@ -310,6 +317,9 @@ interface ClientUpdateOptions extends JsonOption {
   scope?: string[];
   name?: string;
   backendFor?: string[];
+  public?: boolean;
+  confidential?: boolean;
+  secret?: string;
 }
 
 const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -25,6 +25,11 @@ const httpUrl = z
       ctx.addIssue({ code: 'custom', message: 'must start with https:// or http://' });
       return z.NEVER;
     }
+    // Port 0 is "any free port" to a listener, and no port anyone can connect to.
+    if (url.port === '0') {
+      ctx.addIssue({ code: 'custom', message: `names port 0, which nothing can connect to: give the port people connect to (${url.protocol}//${url.hostname}:PORT), or none for ${url.protocol === 'https:' ? '443' : '80'}` });
+      return z.NEVER;
+    }
     // A bare `?` or `#` leaves search and hash empty but stays in href, and every URL built on it.
     if (/[?#]/.test(url.href) || url.username || url.password) {
       ctx.addIssue({ code: 'custom', message: 'must have no query, fragment or credentials' });

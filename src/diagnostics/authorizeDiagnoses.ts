@@ -33,7 +33,7 @@ export function diagnoseAuthorizeRefusal(context: BridgeContext, params: OAuthPa
       return diagnosis(
         'pkce_required',
         `Client ${clientId} is registered as public (it has no secret), so it must use PKCE, but the request has no code_challenge.`,
-        `Register the client as confidential with “Your Secret” from the Alexa console (client remove ${clientId}, then client add ${clientId} --secret …), or turn PKCE on in the client.`,
+        `Alexa sends a secret rather than PKCE: make the client confidential, keeping every link, and paste the secret it prints into the Alexa console’s “Your Secret” field: ${LOCAL_CLI} client update ${shellWord(clientId)} --confidential (or turn PKCE on in the client).`,
       );
     case 'pkce_method_not_s256':
       return diagnosis(

@@ -126,7 +126,9 @@ function diagnoseClientAuthentication(context: BridgeContext, reason: ClientAuth
         `Client ${clientId} sent a wrong secret in ${scheme}${why ? `: ${why}` : ''}.${changed}`,
         client.source === 'config'
           ? 'Make client_secret in the add-on’s options and “Your Secret” in the Alexa console the same string.'
-          : `Paste the secret into the Alexa console’s “Your Secret” field again, or make a new one (${LOCAL_CLI} client rotate-secret ${shellWord(clientId)}) and paste that.`,
+          : client.public
+            ? `Make the client confidential, keeping every link, and paste the secret it prints into the Alexa console’s “Your Secret” field: ${LOCAL_CLI} client update ${shellWord(clientId)} --confidential (or add --secret with the one already there).`
+            : `Paste the secret into the Alexa console’s “Your Secret” field again, or make a new one (${LOCAL_CLI} client rotate-secret ${shellWord(clientId)}) and paste that.`,
       );
     }
     case 'client_secret_missing':

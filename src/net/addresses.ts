@@ -2,15 +2,20 @@ import { BlockList, isIP } from 'node:net';
 
 /**
  * An IP address as the bridge compares and keys it: an IPv4-mapped IPv6 address
- * (`::ffff:192.0.2.1`, what a dual-stack socket reports for IPv4 peers) is folded to plain IPv4,
- * brackets and an IPv6 zone (`%eth0`) are dropped. `undefined` when the text is no address.
+ * (`::ffff:192.0.2.1`, what a dual-stack socket reports for IPv4 peers, or `::ffff:c000:201`;
+ * RFC 4291 §2.5.5.2) is folded to plain IPv4, brackets and an IPv6 zone (`%eth0`) are dropped.
+ * `undefined` when the text is no address.
  */
 export function normalizeAddress(text: string): string | undefined {
   let address = text.trim();
   if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
   address = address.replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) address = mapped[1]!;
+  if (isIP(address) === 6) {
+    const groups = ipv6Groups(address);
+    if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
+      address = [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+    }
+  }
   return isIP(address) ? address.toLowerCase() : undefined;
 }
 
@@ -50,15 +55,25 @@ export interface AddressRange {
   family: 'ipv4' | 'ipv6';
 }
 
-/** Parses `192.0.2.7`, `172.30.32.0/23` or `fd00::/8`; the reason in words when it is none of those. */
+/**
+ * Parses `192.0.2.7`, `172.30.32.0/23` or `fd00::/8`; the reason in words when it is none of those.
+ * An IPv4-mapped range (`::ffff:10.0.0.0/104`) is the IPv4 range it maps (`10.0.0.0/8`), since
+ * peers are compared as IPv4 (see normalizeAddress).
+ */
 export function parseAddressRange(text: string): AddressRange | string {
-  const [rawAddress, rawPrefix, ...rest] = text.trim().split('/');
-  const address = normalizeAddress(rawAddress ?? '');
+  const [rawAddress = '', rawPrefix, ...rest] = text.trim().split('/');
+  const address = normalizeAddress(rawAddress);
   if (rest.length > 0 || !address) return `"${text}" is not an IP address or CIDR range`;
   const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
   const bits = family === 'ipv4' ? 32 : 128;
   if (rawPrefix === undefined) return { address, prefix: bits, family };
-  const prefix = /^\d{1,3}$/.test(rawPrefix) ? Number(rawPrefix) : Number.NaN;
+  let prefix = /^\d{1,3}$/.test(rawPrefix) ? Number(rawPrefix) : Number.NaN;
+  if (family === 'ipv4' && rawAddress.includes(':')) {
+    if (!(prefix >= 96 && prefix <= 128)) {
+      return `"${text}" is an IPv4-mapped IPv6 range with a prefix length outside 96-128; peers are compared as IPv4, so write the IPv4 range instead (::ffff:a.b.c.d/96+N is a.b.c.d/N) and any other IPv6 range in plain IPv6`;
+    }
+    prefix -= 96;
+  }
   if (!(prefix >= 0 && prefix <= bits)) return `"${text}" has a prefix length outside 0-${bits}`;
   return { address, prefix, family };
 }

@@ -72,6 +72,17 @@ export interface ClientChanges {
   backendFor?: string[] | undefined;
   /** Replaces the scopes; links keep the scope they were granted. */
   scopes?: string[] | undefined;
+  /** Switches the client: `public` drops its secret (and an old one still in overlap); `confidential` gives it one. */
+  type?: 'public' | 'confidential' | undefined;
+  /** The secret a public client gets on becoming confidential (implies it); generated when absent. */
+  secret?: string | undefined;
+}
+
+/** `client update`: the client as it is now; the secret only when it has just become confidential (shown once). */
+export interface UpdatedClient {
+  client: ClientView;
+  warnings: string[];
+  client_secret?: string;
 }
 
 const CLIENT_ID = /^[\x21-\x7E]{1,200}$/; // RFC 6749 §A.1: VSCHAR, no spaces
@@ -124,15 +135,19 @@ export async function addClient(
 }
 
 /**
- * `client update`: changes a client's redirect URIs, name or scopes in place, so every account
- * linked through it stays linked. Refuses a change the configuration would undo at the next start.
+ * `client update`: changes a client's redirect URIs, name, scopes or type (public or confidential)
+ * in place, so every account linked through it stays linked. Refuses a change the configuration would undo at the next start.
  */
-export async function updateClient(context: BridgeContext, changes: ClientChanges): Promise<{ client: ClientView; warnings: string[] }> {
+export async function updateClient(context: BridgeContext, changes: ClientChanges): Promise<UpdatedClient> {
   const client = requireClient(context, changes.id);
-  const { name, addRedirectUris = [], removeRedirectUris = [], alexaVendorId, scopes, backendFor } = changes;
+  const { name, addRedirectUris = [], removeRedirectUris = [], alexaVendorId, scopes, backendFor, secret } = changes;
+  const type = secret !== undefined ? 'confidential' : changes.type;
   const touchesLinking = addRedirectUris.length > 0 || removeRedirectUris.length > 0 || alexaVendorId !== undefined || scopes !== undefined;
-  if (name === undefined && !touchesLinking && backendFor === undefined) {
-    throw new CommandFailure('nothing to change: give --add-redirect-uri, --remove-redirect-uri, --alexa-vendor-id, --scope, --backend-for or --name');
+  if (name === undefined && !touchesLinking && backendFor === undefined && type === undefined) {
+    throw new CommandFailure('nothing to change: give --add-redirect-uri, --remove-redirect-uri, --alexa-vendor-id, --scope, --backend-for, --name, --public, --confidential or --secret');
+  }
+  if (client.source === 'config' && type !== undefined) {
+    throw new CommandFailure(`client ${client.id} comes from the configuration (the add-on options): set client_secret there (leave it empty for a public client); a change here would be undone at the next start`);
   }
   if (backendFor !== undefined && !client.backendFor) {
     throw new CommandFailure(`client ${client.id} is not a backend client: register one with client add <backend_id> --backend-for ${client.id}`);
@@ -155,8 +170,10 @@ export async function updateClient(context: BridgeContext, changes: ClientChange
   }
   redirectUris = [...new Set([...redirectUris, ...addRedirectUris.map(checkRedirectUri)])];
   if (redirectUris.length === 0 && !client.backendFor) throw new CommandFailure(`client ${client.id} needs at least one redirect URI`);
+  const switched = switchedCredentials(client, type, secret);
+  const { secretHash: _secretHash, previousSecret: _previousSecret, ...withoutSecrets } = client;
   const record: ClientRecord = {
-    ...client,
+    ...(switched ? { ...withoutSecrets, ...switched.credentials } : client),
     name: name?.trim() || client.name,
     redirectUris,
     scopes: scopes === undefined ? client.scopes : checkScopes(scopes),
@@ -166,7 +183,36 @@ export async function updateClient(context: BridgeContext, changes: ClientChange
   };
   context.store.clients.put(record);
   await context.store.commit(context.store.clients);
-  return { client: viewClient(record, context.clock()), warnings: redirectUriWarnings(record.redirectUris) };
+  return {
+    client: viewClient(record, context.clock()),
+    warnings: redirectUriWarnings(record.redirectUris),
+    ...(switched?.secret ? { client_secret: switched.secret } : {}),
+  };
+}
+
+/**
+ * The credential fields of a client switched to `type`, and the secret it got when it became
+ * confidential (given, or generated as by `client add`); undefined when it already is of that type.
+ * Becoming public drops the secret and an old one still in overlap; every link stays. Throws
+ * CommandFailure for a backend client made public or a confidential one given a secret.
+ */
+function switchedCredentials(
+  client: ClientRecord,
+  type: ClientChanges['type'],
+  given: string | undefined,
+): { credentials: Pick<ClientRecord, 'public' | 'secretHash'>; secret?: string } | undefined {
+  if (type === 'public') {
+    if (client.backendFor) throw new CommandFailure(`client ${client.id} is a backend client: it always authenticates with a secret`);
+    return client.public ? undefined : { credentials: { public: true } };
+  }
+  if (type === undefined) return undefined;
+  if (!client.public) {
+    if (given === undefined) return undefined;
+    throw new CommandFailure(`client ${client.id} is confidential already: make a new secret with ${LOCAL_CLI} client rotate-secret ${shellWord(client.id)} (the old one keeps working meanwhile)`);
+  }
+  checkCredentials({ id: client.id, secret: given });
+  const secret = given ?? newOpaqueToken();
+  return { credentials: { public: false, secretHash: hashSecret(secret) }, secret };
 }
 
 /** Registers or updates the client named in the configuration (the add-on's options). */

@@ -16,12 +16,3 @@ export function visible(text: string): string {
     return code > 0xffff ? `\\u{${code.toString(16).toUpperCase()}}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
   });
 }
-
-/** `visible` applied to every string in a plain object or array, a few levels down; other values as they are. */
-export function visibleDeep(value: unknown, depth = 3): unknown {
-  if (typeof value === 'string') return visible(value);
-  if (depth === 0 || value === null || typeof value !== 'object' || value instanceof Error) return value;
-  if (Array.isArray(value)) return value.map((item) => visibleDeep(item, depth - 1));
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, visibleDeep(item, depth - 1)]));
-}

@@ -67,6 +67,13 @@ function checkBinding(record: CodeRecord, client: ClientRecord, params: OAuthPar
         reason: 'pkce_verifier_unexpected',
       });
     }
+    // Issued while the client was confidential, redeemed after `client update --public`: with
+    // neither a secret nor PKCE nothing would bind the code to the client (RFC 9700 §2.1.1).
+    if (client.public) {
+      throw new OAuthError('invalid_grant', 'the authorization code was issued without PKCE and the client is public now: link again', {
+        reason: 'pkce_required',
+      });
+    }
     return;
   }
   if (verifier === undefined) {

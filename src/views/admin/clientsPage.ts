@@ -3,6 +3,7 @@ import { DEFAULT_SECRET_OVERLAP_MS, type ClientView } from '../../services/clien
 import { formatDuration } from '../../text/prose.js';
 import { htmlShowingControls as html, type SafeHtml } from '../html.js';
 import { adminPage, postForm, type AdminFrame } from './layout.js';
+import { timeView } from './time.js';
 import { LOCAL_CLI } from '../../cliCommand.js';
 
 export interface NewSecret {
@@ -29,14 +30,14 @@ export function renderClientsPage(frame: AdminFrame, clients: readonly ClientVie
   const cards = clients.map((client) => {
     const rotate =
       client.type !== 'public' && client.source === 'cli'
-        ? html`<details><summary>Rotate the secret…</summary><div class="confirm">${postForm(
+        ? html`<details><summary>Rotate the secret\u2026</summary><div class="confirm">${postForm(
             frame,
             `/clients/${encodeURIComponent(client.client_id)}/rotate-secret`,
             html`<p>Make a new secret for ${client.client_id}? The old one keeps working for ${formatDuration(DEFAULT_SECRET_OVERLAP_MS)}, time to put the new one ${client.type === 'backend' ? 'into the backend' : 'into the Alexa console'}; you can end that sooner here.</p><button type="submit" class="danger">Rotate the secret</button>`,
           )}</div></details>`
         : html`<p class="muted small">${client.type === 'public' ? 'Public client: no secret, PKCE required.' : 'Its secret comes from the add-on options (client_secret).'}</p>`;
     const overlap = client.old_secret_valid_until
-      ? html`<div class="notice">The old secret still works until ${client.old_secret_valid_until.replace('T', ' ').slice(0, 16)} UTC.${postForm(
+      ? html`<div class="notice">The old secret still works until ${timeView(Date.parse(client.old_secret_valid_until))}.${postForm(
           frame,
           `/clients/${encodeURIComponent(client.client_id)}/end-overlap`,
           html` <button type="submit">End it now</button>`,

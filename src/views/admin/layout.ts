@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { htmlShowingControls as html, SafeHtml } from '../html.js';
 
 // The admin page's one stylesheet: Home Assistant's look (its default theme's colours, 12 px
-// cards, Roboto), light or dark as the browser is. Inline, allowed by its hash.
+// cards, Roboto), light or dark as the browser is. Inline, allowed by its hash. A date or time
+// never breaks inside (`time>span`); so that six columns of them still fit a phone, a
+// `table.stacked` shows each row there as a block of labelled lines.
 const STYLE = `
 :root{color-scheme:light dark;--primary:#03a9f4;--bg:#fafafa;--card:#fff;--text:#212121;--muted:#727272;--divider:#e0e0e0;--ok:#43a047;--warn:#ffa600;--error:#db4437;--todo:#bdbdbd;--chip:#f2f2f2}
 @media (prefers-color-scheme:dark){:root{--bg:#111;--card:#1c1c1c;--text:#e1e1e1;--muted:#9b9b9b;--divider:#2f2f2f;--todo:#555;--chip:#2a2a2a}}
@@ -16,7 +18,7 @@ nav a.here{color:var(--primary);border-bottom-color:var(--primary)}
 main{max-width:1040px;margin:0 auto;padding:16px}
 .card{background:var(--card);border:1px solid var(--divider);border-radius:12px;padding:16px;margin:0 0 16px}
 .card h2{font-size:18px;font-weight:400;margin:0 0 12px}.card h3{font-size:15px;font-weight:500;margin:0 0 4px}
-.muted{color:var(--muted)}.small{font-size:12px}code{font-family:"Roboto Mono",ui-monospace,monospace;font-size:13px;word-break:break-all}
+.muted{color:var(--muted)}.small{font-size:12px}time>span{white-space:nowrap}code{font-family:"Roboto Mono",ui-monospace,monospace;font-size:13px;word-break:break-all}
 a{color:var(--primary)}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse}th{overflow-wrap:normal}th,td{text-align:left;padding:8px 6px;border-bottom:1px solid var(--divider);vertical-align:top}th{color:var(--muted);font-weight:500;font-size:12px;text-transform:uppercase}
@@ -35,7 +37,9 @@ input[type=text]{font:inherit;padding:6px 10px;border:1px solid var(--divider);b
 .diagnosis.mild{border-left-color:var(--warn)}.diagnosis p{margin:4px 0}
 ol.timeline{list-style:none;display:grid;grid-template-columns:repeat(7,1fr);margin:12px 0 4px;padding:0}
 ol.timeline li{position:relative;text-align:center;font-size:12px;color:var(--muted);overflow-wrap:normal;hyphens:auto}
-@media (max-width:600px){nav a{padding:8px 10px}main{padding:12px}ol.timeline li{font-size:10px}table{font-size:13px}th,td{padding:6px 3px}.chip{padding:1px 6px}}
+@media (max-width:600px){nav a{padding:8px 10px}main{padding:12px}ol.timeline li{font-size:10px}table{font-size:13px}th,td{padding:6px 3px}.chip{padding:1px 6px}
+table.stacked thead{display:none}table.stacked tr{display:block;padding:6px 0;border-bottom:1px solid var(--divider)}table.stacked td{display:block;border:0;padding:2px 0}
+table.stacked td[data-label]::before{content:attr(data-label);display:inline-block;width:8.5em;color:var(--muted);font-size:12px;text-transform:uppercase}}
 ol.timeline li::before{content:"";position:absolute;top:13px;left:-50%;width:100%;height:3px;background:var(--todo);z-index:0}
 ol.timeline li:first-child::before{display:none}
 ol.timeline li.done::before,ol.timeline li.failed::before,ol.timeline li.denied::before,ol.timeline li.abandoned::before,ol.timeline li.current::before{background:var(--ok)}
