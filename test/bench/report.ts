@@ -165,9 +165,10 @@ function goalRows(results: Results): Row[] {
   ];
 }
 
-/** p50 and p99 rows of one throughput scenario. */
+/** CPU per operation, p50 and p99 rows of one throughput scenario. */
 function latencyRows(label: string, samples: Record<string, Sample[]>): Row[] {
   return [
+    comparison(`${label}: server CPU µs per operation`, field(samples, BRIDGE, (s) => s.cpuUsPerOp), field(samples, PEER, (s) => s.cpuUsPerOp)),
     comparison(`${label}: p50 ms`, field(samples, BRIDGE, (s) => s.p50Ms), field(samples, PEER, (s) => s.p50Ms)),
     comparison(`${label}: p99 ms`, field(samples, BRIDGE, (s) => s.p99Ms), field(samples, PEER, (s) => s.p99Ms), NOT_WORSE_P99),
   ];
@@ -198,7 +199,9 @@ function referenceRows(results: Results): Row[] {
   const names = Object.keys(results.references);
   const ceilings = names.map((name) => {
     const samples = results.references[name]!;
-    return `${name} ${cell(spread(samples.map(perSecond)))}, p99 ${number(spread(samples.map((s) => s.p99Ms)).median)} ms`;
+    const p99 = number(spread(samples.map((s) => s.p99Ms)).median);
+    const cpu = number(spread(samples.map((s) => s.cpuUsPerOp)).median);
+    return `${name} ${cell(spread(samples.map(perSecond)))}, p99 ${p99} ms, ${cpu} µs CPU per request`;
   });
   return [
     ...names.filter((name) => name !== NODE_HTTP).map((name) => shareRow(`7 · introspection share of bare ${name}`, results, name)),

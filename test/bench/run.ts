@@ -246,6 +246,7 @@ function standingNotes(run: Run): string[] {
       'Peak RSS is VmHWM of the same processes after that round of scenarios 1–4 (link 1 account and introspect; link 32 accounts and rotate; make and exchange a batch of codes; link flows): the peak over one round of the load, one figure per round. ' +
       `Cold start is spawn to the first 200 on /health of a fresh process on an empty data dir, ${settings.coldStarts} starts each, bridge and peer one after the other; start i of the bridge is paired with start i of the peer. ` +
       'Throughput: in every round each side is measured once, in an order that flips every round; the ratio column is the median (min–max) of the per-round ratios. ' +
+      "Server CPU µs per operation: the CPU time of all the server's threads during the measured window (/proc/<pid>/task/*/schedstat) ÷ successful operations; for code exchange only the exchanges, not the sign-ins that made the codes. " +
       "The share of bare node:http is a side's introspection req/s in a round ÷ the reference's req/s in the same round (the references take their turn in the introspection rounds).",
     'bridge: BRIDGE_API_REQUESTS_PER_MINUTE, BRIDGE_CLIENT_REQUESTS_PER_MINUTE, BRIDGE_SIGN_IN_FAILURE_LIMIT, BRIDGE_SIGN_IN_DAILY_FAILURE_LIMIT and BRIDGE_SIGN_IN_USERNAME_DAILY_FAILURE_LIMIT lifted to 10^9: ' +
       'all load comes from one address, one client and one user, and sign-ins are counted before their password is checked (8 at once exceed the limit of 5). The limiters still run on every request.',

@@ -110,6 +110,13 @@ async function scenarioRound<P>(
   return inTurn(round, settings.rounds, contenders, describe);
 }
 
+/** Runs `measure` and adds the server's CPU time (all its threads) per successful operation to its sample. */
+async function withCpu(server: Server, measure: () => Promise<Sample>): Promise<Sample> {
+  const before = server.child.cpuNs();
+  const sample = await measure();
+  return { ...sample, cpuUsPerOp: (server.child.cpuNs() - before) / 1000 / sample.ok };
+}
+
 /** Links up to `count` accounts with `workers` concurrent flows, within `seconds`. */
 export async function linkMany(
   target: OAuthTarget,
@@ -184,12 +191,12 @@ export async function introspectionRound(
       name: server.name,
       measure: async () => {
         const spec = specs.get(server.name);
-        return spec ? cannon(spec) : missingSample('preparation failed');
+        return spec ? withCpu(server, () => cannon(spec)) : missingSample('preparation failed');
       },
     })),
     ...(await references(bodyBytes || 300)).map((reference) => ({
       name: reference.name,
-      measure: () => cannon(introspectionRequest(reference.url, client, token, settings)),
+      measure: () => withCpu(reference, () => cannon(introspectionRequest(reference.url, client, token, settings))),
     })),
   ];
   return { samples: await inTurn(round, settings.rounds, contenders, describe), bodyBytes };
@@ -221,7 +228,7 @@ export function refreshRound(round: number, servers: readonly OAuthServer[], set
       await rotateChains(server.target, chains, settings.warmupSeconds, settings);
       return chains;
     },
-    (server, chains) => rotateChains(server.target, chains, settings.roundSeconds, settings),
+    (server, chains) => withCpu(server, () => rotateChains(server.target, chains, settings.roundSeconds, settings)),
   );
 }
 
@@ -236,11 +243,12 @@ export function codeExchangeRound(round: number, servers: readonly OAuthServer[]
     async (server) => {
       await exchangeCode(server.target, await authorize(server.target));
     },
-    (server) => exchangeBatch(server.target, settings),
+    (server) => exchangeBatch(server, settings),
   );
 }
 
-async function exchangeBatch(target: OAuthTarget, settings: Settings): Promise<Sample> {
+async function exchangeBatch(server: OAuthServer, settings: Settings): Promise<Sample> {
+  const { target } = server;
   const codes: string[] = [];
   const making = await closedLoop(
     { workers: settings.flowWorkers, seconds: settings.codeBatchSeconds, maxOps: settings.codeBatch },
@@ -248,11 +256,11 @@ async function exchangeBatch(target: OAuthTarget, settings: Settings): Promise<S
       codes.push(await authorize(target));
     },
   );
-  const exchanging = await closedLoop(
-    { workers: settings.connections, seconds: settings.roundSeconds, maxOps: codes.length },
-    async () => {
+  // Only the exchanges count towards the CPU per operation, not the sign-ins that made the codes.
+  const exchanging = await withCpu(server, () =>
+    closedLoop({ workers: settings.connections, seconds: settings.roundSeconds, maxOps: codes.length }, async () => {
       await exchangeCode(target, codes.pop()!);
-    },
+    }),
   );
   // Failures while making the batch are reported with the exchange, or they would go unseen.
   exchanging.errors += making.errors;
@@ -262,9 +270,11 @@ async function exchangeBatch(target: OAuthTarget, settings: Settings): Promise<S
 
 /** A closed loop of whole link flows (page → form post → redirect → token), `flowWorkers` at a time. */
 function linkFlowLoop(server: OAuthServer, settings: Settings): Promise<Sample> {
-  return closedLoop({ workers: settings.flowWorkers, seconds: settings.roundSeconds, maxOps: settings.maxOpsPerRound }, async () => {
-    await linkAccount(server.target);
-  });
+  return withCpu(server, () =>
+    closedLoop({ workers: settings.flowWorkers, seconds: settings.roundSeconds, maxOps: settings.maxOpsPerRound }, async () => {
+      await linkAccount(server.target);
+    }),
+  );
 }
 
 /** Scenario 4, one round: whole link flows on each server. */
