@@ -21,11 +21,17 @@ interface Spawned {
 export type BridgeServer = OAuthServer & Spawned;
 
 // The abuse limits count every request from one address and one client (a few hundred a minute
-// by default); all load comes from 127.0.0.1 with one client, so they are lifted. The limiter
-// itself still runs on every request and is part of what is measured.
-const UNLIMITED_API = {
+// by default), and every sign-in of one username (counted before its password is checked, so 8
+// simultaneous link flows meet the 5-attempt limit); all load comes from 127.0.0.1, one client
+// and one user, so they are lifted. The limiters themselves still run on every request and are
+// part of what is measured. The password-check queue (one scrypt at a time) is not configurable
+// and stays as users run it.
+const UNLIMITED = {
   BRIDGE_API_REQUESTS_PER_MINUTE: '1000000000',
   BRIDGE_CLIENT_REQUESTS_PER_MINUTE: '1000000000',
+  BRIDGE_SIGN_IN_FAILURE_LIMIT: '1000000000',
+  BRIDGE_SIGN_IN_DAILY_FAILURE_LIMIT: '1000000000',
+  BRIDGE_SIGN_IN_USERNAME_DAILY_FAILURE_LIMIT: '1000000000',
 };
 
 /** Starts the daemon on an empty data directory of its own under `runDir`. */
@@ -41,7 +47,7 @@ export async function spawnBridge(runDir: string): Promise<Spawned> {
     BRIDGE_ADMIN_PORT: '0',
     BRIDGE_PUBLIC_URL: url,
     BRIDGE_LOG_LEVEL: 'info',
-    ...UNLIMITED_API,
+    ...UNLIMITED,
   };
   return { child: await launch(env, `${dataDir}.log`), url, dataDir, env };
 }
