@@ -16,6 +16,8 @@ interface Spawned {
   url: string;
   dataDir: string;
   env: Record<string, string>;
+  /** Node's own options before the script, e.g. `--cpu-prof`. */
+  nodeArgs: string[];
 }
 
 export type BridgeServer = OAuthServer & Spawned;
@@ -35,7 +37,7 @@ const UNLIMITED = {
 };
 
 /** Starts the daemon on an empty data directory of its own under `runDir`. */
-export async function spawnBridge(runDir: string): Promise<Spawned> {
+export async function spawnBridge(runDir: string, nodeArgs: string[] = []): Promise<Spawned> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(path.join(runDir, 'bridge-data-'));
@@ -49,13 +51,13 @@ export async function spawnBridge(runDir: string): Promise<Spawned> {
     BRIDGE_LOG_LEVEL: 'info',
     ...UNLIMITED,
   };
-  return { child: await launch(env, `${dataDir}.log`), url, dataDir, env };
+  return { child: await launch(env, `${dataDir}.log`, nodeArgs), url, dataDir, env, nodeArgs };
 }
 
-function launch(env: Record<string, string>, logFile: string): Promise<Child> {
+function launch(env: Record<string, string>, logFile: string, nodeArgs: string[]): Promise<Child> {
   return startServer({
     command: process.execPath,
-    args: [BRIDGE_CLI, 'serve'],
+    args: [...nodeArgs, BRIDGE_CLI, 'serve'],
     env,
     healthUrl: `${env.BRIDGE_PUBLIC_URL}/health`,
     logFile,
@@ -66,7 +68,7 @@ function launch(env: Record<string, string>, logFile: string): Promise<Child> {
 export async function restartBridge(bridge: BridgeServer, whileStopped: () => void): Promise<BridgeServer> {
   await bridge.child.stop();
   whileStopped();
-  return { ...bridge, child: await launch(bridge.env, bridge.child.logFile) };
+  return { ...bridge, child: await launch(bridge.env, bridge.child.logFile, bridge.nodeArgs) };
 }
 
 function cli(spawned: Spawned, args: string[], stdin?: string): Promise<string> {
@@ -74,8 +76,8 @@ function cli(spawned: Spawned, args: string[], stdin?: string): Promise<string> 
 }
 
 /** A started bridge with the Alexa client and the user registered. */
-export async function startBridge(creds: Credentials, runDir: string): Promise<BridgeServer> {
-  const spawned = await spawnBridge(runDir);
+export async function startBridge(creds: Credentials, runDir: string, nodeArgs: string[] = []): Promise<BridgeServer> {
+  const spawned = await spawnBridge(runDir, nodeArgs);
   await cli(spawned, [
     'client', 'add', creds.clientId,
     '--redirect-uri', creds.redirectUri,
