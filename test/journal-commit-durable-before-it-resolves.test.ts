@@ -1,7 +1,7 @@
 // A commit resolves only once its journal line is on disk, so an answer never leaves before its
-// write is durable. The journal is opened O_SYNC, so the append itself waits for the disk; this
-// reads the descriptor's flags from the kernel (Linux /proc/self/fdinfo) and the order of the
-// file operations, so a change that drops the sync, or answers before the write, fails here.
+// write is durable: after an fdatasync, or from an O_SYNC descriptor (its flags read from the
+// kernel, Linux /proc/self/fdinfo). The order of the file operations is recorded, so a change
+// that drops the sync, or answers before the write, fails here.
 import assert from 'node:assert/strict';
 import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
