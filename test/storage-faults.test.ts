@@ -21,7 +21,7 @@ function faultyIo(step: 'write' | 'open' | 'rename') {
   const io: FileIo = {
     ...fs,
     open: (async (path: fs.FileHandle | string, flags?: string, mode?: number) => {
-      const writing = flags === 'w' || flags === 'a';
+      const writing = flags === 'w' || flags === 'a' || flags === 'as';
       if (state.failing && step === 'open' && writing) throw fail();
       const handle = await fs.open(path as string, flags, mode);
       if (!writing) return handle;

@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-// `npm run bundle`: src/cli.ts and every production dependency into one ES module, dist/cli.js.
+// `npm run bundle`: src/cli.ts and every production dependency into dist/: the entry cli.js and
+// the chunks it imports. What the daemon does not need to serve (the admin pages, the doctor and
+// its https and tls, the setup page, the daemon itself for a CLI command) sits in chunks loaded
+// by `import()` at first use; Node only parses and links what it loads.
 // Whitespace and comments go and syntax is folded, but identifiers keep their names: renamed
 // ones left 13 MiB more malloc'd memory once V8 had parsed the file (Node 20, measured).
 // Plain JavaScript on purpose, like build-if-stale.mjs: it runs before anything is built.
+import { readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 /**
@@ -20,13 +25,15 @@ const dateFnsAsModule = {
   },
 };
 
-await build({
+const { metafile } = await build({
   entryPoints: ['src/cli.ts'],
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile: 'dist/cli.js',
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: true,
@@ -34,4 +41,13 @@ await build({
   // Bundled CommonJS dependencies call require() for Node's built-in modules.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   plugins: [dateFnsAsModule],
+  metafile: true,
 });
+
+// Chunk names change with their content: the last build's must not linger beside this one's.
+// Removed after the build, not before: a test may be running dist/cli.js while another rebuilds
+// (the add-on tests), and the same sources give the same names.
+const written = new Set(Object.keys(metafile.outputs).map((output) => resolve(output)));
+for (const name of readdirSync('dist')) {
+  if (!written.has(resolve('dist', name))) rmSync(join('dist', name), { recursive: true, force: true });
+}

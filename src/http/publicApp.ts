@@ -8,7 +8,7 @@ import { clientAddress } from './middleware/clientAddress.js';
 import { parseForm } from './middleware/parseForm.js';
 import { renderPageErrors } from './middleware/pageErrors.js';
 import { logRequests } from './middleware/requestLog.js';
-import { securityHeaders } from './middleware/securityHeaders.js';
+import { apiSecurityHeaders, pageSecurityHeaders } from './middleware/securityHeaders.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { healthRoute, type HealthInfo } from './routes/health.js';
 import { introspectionEndpoint } from './routes/introspection.js';
@@ -34,8 +34,8 @@ export function createPublicApp(context: ServerContext, health: HealthInfo, inFl
 
   router.get('/health', healthRoute(context, health));
   router.get('/.well-known/oauth-authorization-server', renderApiErrors, metadataRoute(context));
-  router.get('/alexa/authorize', renderPageErrors, authorize.show);
-  router.post('/alexa/authorize', renderPageErrors, parseForm, authorize.decide);
+  router.get('/alexa/authorize', pageSecurityHeaders, renderPageErrors, authorize.show);
+  router.post('/alexa/authorize', pageSecurityHeaders, renderPageErrors, parseForm, authorize.decide);
   router.post('/alexa/token', ...tokenEndpoint(context, limits));
   router.post('/alexa/revoke', ...revocationEndpoint(context, limits));
   router.post('/alexa/introspect', ...introspectionEndpoint(context, limits));
@@ -45,7 +45,7 @@ export function createPublicApp(context: ServerContext, health: HealthInfo, inFl
   app.use(inFlight.track);
   app.use(clientAddress(context.config.trustProxy));
   app.use(logRequests(context.log));
-  app.use(securityHeaders);
+  app.use(apiSecurityHeaders);
   app.use(metadataAtIssuerPath(context.config.publicUrl));
   app.use(router.routes());
   app.use(answerUnrouted(router));

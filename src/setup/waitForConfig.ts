@@ -2,7 +2,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import Koa from 'koa';
 import { admitIngressAndLoopback, checkHost, type AdminAccessState } from '../admin/access.js';
 import type { Listeners } from '../config/load.js';
-import { securityHeaders } from '../http/middleware/securityHeaders.js';
+import { pageSecurityHeaders } from '../http/middleware/securityHeaders.js';
 import { VERSION } from '../version.js';
 import { STYLE_HASH } from '../views/html.js';
 import { renderSetupPage } from '../views/setupPage.js';
@@ -45,7 +45,7 @@ export async function waitForConfig(problems: readonly string[], listeners: List
 function publicApp(problems: readonly string[]): Koa {
   const app = new Koa();
   app.silent = true;
-  app.use(securityHeaders);
+  app.use(pageSecurityHeaders);
   app.use((ctx) => {
     ctx.set('Cache-Control', 'no-store');
     if (ctx.path === '/health' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {

@@ -16,20 +16,28 @@ interface Spawned {
   url: string;
   dataDir: string;
   env: Record<string, string>;
+  /** Node's own options before the script, e.g. `--cpu-prof`. */
+  nodeArgs: string[];
 }
 
 export type BridgeServer = OAuthServer & Spawned;
 
 // The abuse limits count every request from one address and one client (a few hundred a minute
-// by default); all load comes from 127.0.0.1 with one client, so they are lifted. The limiter
-// itself still runs on every request and is part of what is measured.
-const UNLIMITED_API = {
+// by default), and every sign-in of one username (counted before its password is checked, so 8
+// simultaneous link flows meet the 5-attempt limit); all load comes from 127.0.0.1, one client
+// and one user, so they are lifted. The limiters themselves still run on every request and are
+// part of what is measured. The password-check queue (one scrypt at a time) is not configurable
+// and stays as users run it.
+const UNLIMITED = {
   BRIDGE_API_REQUESTS_PER_MINUTE: '1000000000',
   BRIDGE_CLIENT_REQUESTS_PER_MINUTE: '1000000000',
+  BRIDGE_SIGN_IN_FAILURE_LIMIT: '1000000000',
+  BRIDGE_SIGN_IN_DAILY_FAILURE_LIMIT: '1000000000',
+  BRIDGE_SIGN_IN_USERNAME_DAILY_FAILURE_LIMIT: '1000000000',
 };
 
 /** Starts the daemon on an empty data directory of its own under `runDir`. */
-export async function spawnBridge(runDir: string): Promise<Spawned> {
+export async function spawnBridge(runDir: string, nodeArgs: string[] = []): Promise<Spawned> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(path.join(runDir, 'bridge-data-'));
@@ -41,15 +49,15 @@ export async function spawnBridge(runDir: string): Promise<Spawned> {
     BRIDGE_ADMIN_PORT: '0',
     BRIDGE_PUBLIC_URL: url,
     BRIDGE_LOG_LEVEL: 'info',
-    ...UNLIMITED_API,
+    ...UNLIMITED,
   };
-  return { child: await launch(env, `${dataDir}.log`), url, dataDir, env };
+  return { child: await launch(env, `${dataDir}.log`, nodeArgs), url, dataDir, env, nodeArgs };
 }
 
-function launch(env: Record<string, string>, logFile: string): Promise<Child> {
+function launch(env: Record<string, string>, logFile: string, nodeArgs: string[]): Promise<Child> {
   return startServer({
     command: process.execPath,
-    args: [BRIDGE_CLI, 'serve'],
+    args: [...nodeArgs, BRIDGE_CLI, 'serve'],
     env,
     healthUrl: `${env.BRIDGE_PUBLIC_URL}/health`,
     logFile,
@@ -60,7 +68,7 @@ function launch(env: Record<string, string>, logFile: string): Promise<Child> {
 export async function restartBridge(bridge: BridgeServer, whileStopped: () => void): Promise<BridgeServer> {
   await bridge.child.stop();
   whileStopped();
-  return { ...bridge, child: await launch(bridge.env, bridge.child.logFile) };
+  return { ...bridge, child: await launch(bridge.env, bridge.child.logFile, bridge.nodeArgs) };
 }
 
 function cli(spawned: Spawned, args: string[], stdin?: string): Promise<string> {
@@ -68,8 +76,8 @@ function cli(spawned: Spawned, args: string[], stdin?: string): Promise<string> 
 }
 
 /** A started bridge with the Alexa client and the user registered. */
-export async function startBridge(creds: Credentials, runDir: string): Promise<BridgeServer> {
-  const spawned = await spawnBridge(runDir);
+export async function startBridge(creds: Credentials, runDir: string, nodeArgs: string[] = []): Promise<BridgeServer> {
+  const spawned = await spawnBridge(runDir, nodeArgs);
   await cli(spawned, [
     'client', 'add', creds.clientId,
     '--redirect-uri', creds.redirectUri,

@@ -27,6 +27,7 @@ export async function cannon(spec: CannonSpec): Promise<Sample> {
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errorKinds,
+    cpuUsPerOp: Number.NaN,
   };
 }
 

@@ -1,6 +1,6 @@
 // Child server processes: spawn, wait for the first 200, read memory from /proc, stop.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closeIdleConnections, request } from './flows.ts';
 
@@ -29,6 +29,23 @@ function memoryOf(pid: number): Memory {
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
 }
 
+/**
+ * CPU time a live process has used so far, ns: the sum over its threads of the first field of
+ * /proc/<pid>/task/<tid>/schedstat (time on a CPU, in ns; Linux). Threads that already ended are
+ * not counted; the servers' threads (main, V8's, libuv's pool) live as long as the process.
+ */
+function cpuNsOf(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
 export interface ServerSpec {
   command: string;
   args: string[];
@@ -44,6 +61,8 @@ export interface Child {
   coldStartMs: number;
   logFile: string;
   memory(): Memory;
+  /** CPU time used so far by all its threads, ns. */
+  cpuNs(): number;
   stop(): Promise<void>;
 }
 
@@ -92,6 +111,7 @@ export async function startServer(spec: ServerSpec): Promise<Child> {
     coldStartMs: performance.now() - began,
     logFile: spec.logFile,
     memory: () => memoryOf(pid),
+    cpuNs: () => cpuNsOf(pid),
     stop: () => stopChild(proc),
   };
 }

@@ -6,17 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bridgeBuilt, spawnBridge, startBridge, BRIDGE_CLI } from './bridge.ts';
-import { summarizeLog } from './proc.ts';
+import { summarizeLog, type LogSummary } from './proc.ts';
 import { emptyResults, renderReport, writeJson, type Results } from './report.ts';
 import { scaling } from './scaling.ts';
 import {
-  codeExchanges,
+  codeExchangeRound,
   coldStarts,
-  introspection,
+  introspectionRound,
+  linkFlowRound,
   linkFlows,
   progress,
-  referenceLoad,
-  refreshRotation,
+  refreshRound,
+  roundOrder,
+  warmReference,
   type Launcher,
 } from './scenarios.ts';
 import { startPeer, startReference, type Credentials, type OAuthServer, type Server } from './servers.ts';
@@ -57,36 +59,102 @@ async function measureColdStarts(run: Run): Promise<void> {
   run.results.coldStartMs = await coldStarts(launchers, run.settings);
 }
 
-/** Scenarios 1–4 and the memory of scenario 5, on one long-running bridge and peer. */
-async function compare(run: Run): Promise<void> {
+/** Appends one round's figure of each side to its list. */
+function record<T>(lists: Record<string, T[]>, round: Record<string, T>): void {
+  for (const [name, value] of Object.entries(round)) (lists[name] ??= []).push(value);
+}
+
+/** Adds one process's log summary to the side's running total. */
+function addLog(logs: Record<string, LogSummary>, side: string, log: LogSummary): void {
+  const total = (logs[side] ??= { lines: 0, byLevel: {}, problems: [] });
+  total.lines += log.lines;
+  for (const [level, count] of Object.entries(log.byLevel)) total.byLevel[level] = (total.byLevel[level] ?? 0) + count;
+  for (const problem of log.problems) if (total.problems.length < 5 && !total.problems.includes(problem)) total.problems.push(problem);
+}
+
+/**
+ * The bare references, started (and warmed) the first time the introspection's answer size is
+ * known, then measured in every round's introspection; `stop` ends them.
+ */
+function lazyReferences(run: Run): { get: (bodyBytes: number) => Promise<readonly Server[]>; stop: () => Promise<void> } {
+  const servers: Server[] = [];
+  return {
+    get: async (bodyBytes) => {
+      if (servers.length === 0) {
+        run.results.introspectionBodyBytes = bodyBytes;
+        for (const kind of ['node:http', 'koa+koa-body'] as const) servers.push(await startReference(kind, run.dir, bodyBytes));
+        await sleep(run.settings.settleSeconds * 1000);
+        for (const server of servers) {
+          run.results.referenceStart[server.name] = { coldStartMs: server.child.coldStartMs, idleMiB: server.child.memory().rssMiB };
+          await warmReference(server, run.creds, run.settings);
+        }
+      }
+      return servers;
+    },
+    stop: () => stopAll(servers),
+  };
+}
+
+/**
+ * One round of scenarios 1–5 on a fresh bridge and peer: idle memory after a settle, one round of
+ * each scenario (bridge and peer in turn, the references with the introspection), then the
+ * memory after the load and the peak.
+ */
+async function compareRound(run: Run, round: number, references: (bodyBytes: number) => Promise<readonly Server[]>): Promise<void> {
   const { settings, results } = run;
+  const starters: (() => Promise<OAuthServer>)[] = [() => startPeer('peer', run.creds, run.dir, true)];
+  if (run.bridge) starters.unshift(() => startBridge(run.creds, run.dir));
   const servers: OAuthServer[] = [];
   try {
-    if (run.bridge) servers.push(await startBridge(run.creds, run.dir));
-    servers.push(await startPeer('peer', run.creds, run.dir, true));
+    for (const start of roundOrder(starters, round)) servers.push(await start());
+    servers.sort((a, b) => a.name.localeCompare(b.name));
     await sleep(settings.settleSeconds * 1000);
     for (const server of servers) {
-      results.memory[server.name] = { idleMiB: server.child.memory().rssMiB, afterLoadMiB: Number.NaN, peakMiB: Number.NaN };
+      const side = (results.memory[server.name] ??= { idleMiB: [], idleAfterGcMiB: [], afterLoadMiB: [], peakMiB: [] });
+      side.idleMiB.push(server.child.memory().rssMiB);
     }
-
-    progress('1 · introspection');
-    const inspected = await introspection(servers, settings, results.notes);
-    results.introspection = inspected.samples;
-    results.introspectionBodyBytes = inspected.bodyBytes;
-    progress('2 · refresh rotation');
-    results.refresh = await refreshRotation(servers, settings, results.notes);
-    progress('3 · code exchange');
-    results.codeExchange = await codeExchanges(servers, settings, results.notes);
-    progress('4 · link flows with the password check');
-    results.linkFlows = await linkFlows(servers, settings);
-
+    if (settings.idleGcSeconds > settings.settleSeconds) {
+      await sleep((settings.idleGcSeconds - settings.settleSeconds) * 1000);
+      for (const server of servers) results.memory[server.name]!.idleAfterGcMiB.push(server.child.memory().rssMiB);
+    }
+    const label = `round ${round + 1}/${settings.rounds}`;
+    progress(`${label} · 1 introspection and 7 references`);
+    const inspected = await introspectionRound(round, servers, references, run.creds, settings, results.notes);
+    record(results.introspection, pick(inspected.samples, servers));
+    record(results.references, omit(inspected.samples, servers));
+    progress(`${label} · 2 refresh rotation`);
+    record(results.refresh, await refreshRound(round, servers, settings, results.notes));
+    progress(`${label} · 3 code exchange`);
+    record(results.codeExchange, await codeExchangeRound(round, servers, settings, results.notes));
+    progress(`${label} · 4 link flows with the password check`);
+    record(results.linkFlows, await linkFlowRound(round, servers, settings));
     for (const server of servers) {
       const now = server.child.memory();
-      Object.assign(results.memory[server.name]!, { afterLoadMiB: now.rssMiB, peakMiB: now.peakRssMiB });
+      const side = results.memory[server.name]!;
+      side.afterLoadMiB.push(now.rssMiB);
+      side.peakMiB.push(now.peakRssMiB);
     }
   } finally {
     await stopAll(servers);
-    for (const server of servers) results.logs[server.name] = summarizeLog(server.child.logFile);
+    for (const server of servers) addLog(results.logs, server.name, summarizeLog(server.child.logFile));
+  }
+}
+
+function pick<T>(byName: Record<string, T>, servers: readonly Server[]): Record<string, T> {
+  return Object.fromEntries(Object.entries(byName).filter(([name]) => servers.some((server) => server.name === name)));
+}
+
+function omit<T>(byName: Record<string, T>, servers: readonly Server[]): Record<string, T> {
+  return Object.fromEntries(Object.entries(byName).filter(([name]) => !servers.some((server) => server.name === name)));
+}
+
+/** Scenarios 1–5 and 7 in `rounds` rounds, each on a fresh bridge and peer. */
+async function compare(run: Run): Promise<void> {
+  const references = lazyReferences(run);
+  try {
+    for (let round = 0; round < run.settings.rounds; round += 1) await compareRound(run, round, references.get);
+  } finally {
+    await references.stop();
   }
 }
 
@@ -97,17 +165,6 @@ async function linkFlowsWithoutCheck(run: Run): Promise<void> {
     run.results.linkFlowsNoPasswordCheck = await linkFlows([peer], run.settings);
   } finally {
     await peer.child.stop();
-  }
-}
-
-async function references(run: Run): Promise<void> {
-  progress('7 · references');
-  const bodyBytes = run.results.introspectionBodyBytes || 300;
-  const servers = [await startReference('node:http', run.dir, bodyBytes), await startReference('koa+koa-body', run.dir, bodyBytes)];
-  try {
-    run.results.references = await referenceLoad(servers, run.creds, run.settings);
-  } finally {
-    await stopAll(servers);
   }
 }
 
@@ -126,6 +183,25 @@ function errorNotes(results: Results): string[] {
       const errors = samples.reduce((sum, s) => sum + s.errors, 0);
       const kinds = [...new Set(samples.flatMap((s) => s.errorKinds))].slice(0, 3);
       if (errors > 0) notes.push(`${scenario}, ${side}: ${errors} failed requests or flows: ${kinds.join('; ')}`);
+    }
+  }
+  return notes;
+}
+
+/** How long the exchanges of one batch took, and batches cut short because making codes ran out of time. */
+function codeBatchNotes(results: Results, settings: Settings): string[] {
+  const notes: string[] = [];
+  for (const [side, samples] of Object.entries(results.codeExchange)) {
+    const measured = samples.filter((sample) => Number.isFinite(sample.seconds));
+    if (measured.length === 0) continue;
+    const ms = measured.map((sample) => `${Math.round(sample.seconds * 1000)}`).join(', ');
+    notes.push(`code exchange, ${side}: each batch's exchanges took ${ms} ms, so the figure is set by the latency of a few waves of ${settings.connections} requests more than by throughput; its spread is wide.`);
+    const short = measured.filter((sample) => sample.ok + sample.errors < settings.codeBatch);
+    if (short.length) {
+      notes.push(
+        `code exchange, ${side}: making codes ran out of its ${settings.codeBatchSeconds} s in ${short.length} of ${measured.length} rounds: ` +
+          `batches of ${measured.map((sample) => sample.ok + sample.errors).join(', ')} codes instead of ${settings.codeBatch}.`,
+      );
     }
   }
   return notes;
@@ -155,22 +231,36 @@ function scalingNotes(results: Results): string[] {
   });
 }
 
-function logNotes(results: Results): string[] {
+function logNotes(results: Results, rounds: number): string[] {
   return Object.entries(results.logs).map(([side, log]) => {
     const levels = Object.entries(log.byLevel).map(([level, count]) => `${level} ${count}`).join(', ');
     const problems = log.problems.length ? `; first problems: ${log.problems.join(' | ')}` : '';
-    return `${side} log during scenarios 1–4: ${log.lines} lines (${levels || 'none'})${problems}`;
+    return `${side} logs of the ${rounds} rounds of scenarios 1–4: ${log.lines} lines (${levels || 'none'})${problems}`;
   });
 }
 
 function standingNotes(run: Run): string[] {
+  const { settings } = run;
   const notes = [
+    `how the rows are measured: each of the ${settings.rounds} rounds starts a fresh bridge and a fresh peer. ` +
+      `Idle RSS is VmRSS ${settings.settleSeconds} s after both answered their first 200 (the bridge's Alexa client and user registered through its CLI before that), as for issue 14's figures` +
+      (settings.idleGcSeconds > 0
+        ? `; and once more ${settings.idleGcSeconds} s after start, once V8's memory reducer has run its idle GC (some 15 s after start here, on both sides). `
+        : '. ') +
+      'Peak RSS is VmHWM of the same processes after that round of scenarios 1–4 (link 1 account and introspect; link 32 accounts and rotate; make and exchange a batch of codes; link flows): the peak over one round of the load, one figure per round. ' +
+      `Cold start is spawn to the first 200 on /health of a fresh process on an empty data dir, ${settings.coldStarts} starts each, bridge and peer one after the other; start i of the bridge is paired with start i of the peer. ` +
+      'Throughput: in every round each side is measured once, in an order that flips every round; the ratio column is the median (min–max) of the per-round ratios. ' +
+      "Server CPU µs per operation: the CPU time of all the server's threads during the measured window (/proc/<pid>/task/*/schedstat) ÷ successful operations; for code exchange only the exchanges, not the sign-ins that made the codes. " +
+      "The share of bare node:http is a side's introspection req/s in a round ÷ the reference's req/s in the same round (the references take their turn in the introspection rounds).",
+    'bridge: BRIDGE_API_REQUESTS_PER_MINUTE, BRIDGE_CLIENT_REQUESTS_PER_MINUTE, BRIDGE_SIGN_IN_FAILURE_LIMIT, BRIDGE_SIGN_IN_DAILY_FAILURE_LIMIT and BRIDGE_SIGN_IN_USERNAME_DAILY_FAILURE_LIMIT lifted to 10^9: ' +
+      'all load comes from one address, one client and one user, and sign-ins are counted before their password is checked (8 at once exceed the limit of 5). The limiters still run on every request.',
+    `bridge: the password-check queue is as users run it: one check at a time, 16 waiting, 503 beyond. The ${settings.flowWorkers} link-flow workers and the ${settings.flowWorkers} code-making workers never have more than ${settings.flowWorkers} sign-ins in flight, so no sign-in is refused; ` +
+      "but the bridge hashes one password at a time (scrypt about 90 ms here) while the peer lets libuv's pool run up to four at once: the link-flow rows compare the queue with the peer's parallel hashing, and making each code batch takes the bridge longer. " +
+      'The exchange itself runs after the batch is made, with no sign-in in flight, so the queue does not touch the code-exchange figure; and the peak RSS holds one scrypt (32 MiB), not four.',
     'link flows without a password check: the bridge always checks (scrypt N=2^15, r=8, p=1); only the peer is measured without.',
     'peer: default memory adapter, an LRU of about 1,000–2,000 artifacts: it forgets old grants and codes, which bounds its memory; the bridge keeps everything on disk.',
     'peer cold start is measured to its first 200 on a /health route added in front of oidc-provider.',
     `peer: oidc-provider 9 warns "Unsupported runtime" below Node 22 LTS; it runs on ${process.version} here all the same.`,
-    'bridge idle RSS is read after the Alexa client and the user were registered through the CLI.',
-    'bridge: BRIDGE_API_REQUESTS_PER_MINUTE and BRIDGE_CLIENT_REQUESTS_PER_MINUTE lifted to 10^9, since all load comes from one address and one client; the limiter still runs on every request.',
     `references answer a ${run.results.introspectionBodyBytes || 300}-byte JSON to the same POST as an introspection.`,
   ];
   if (!run.bridge) notes.unshift(`bridge not built (${BRIDGE_CLI} missing): only the peer and the references ran.`);
@@ -200,7 +290,6 @@ async function main(): Promise<void> {
     await measureColdStarts(run);
     await compare(run);
     await linkFlowsWithoutCheck(run);
-    await references(run);
     if (run.bridge) {
       progress(`6 · scaling: ${settings.scaleSizes.join(', ')} linked accounts`);
       await scaling(run.creds, run.dir, settings, results.scaling);
@@ -214,7 +303,7 @@ async function main(): Promise<void> {
   } finally {
     results.elapsedSeconds = (performance.now() - began) / 1000;
     results.machine.loadAverageAtEnd = os.loadavg()[0]!;
-    results.notes.push(...standingNotes(run), ...errorNotes(results), ...scalingNotes(results), ...logNotes(results));
+    results.notes.push(...standingNotes(run), ...errorNotes(results), ...codeBatchNotes(results, settings), ...scalingNotes(results), ...logNotes(results, settings.rounds));
     writeJson(results, settings.out);
     process.stdout.write(renderReport(results));
     progress(`raw figures in ${settings.out}`);

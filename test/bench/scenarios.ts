@@ -1,5 +1,6 @@
-// The measured scenarios. Each prepares every server once, then measures them in alternating
-// rounds, so drift of the machine (heat, other load) falls on both sides alike.
+// The measured scenarios, one round at a time. In a round every server is prepared, then measured
+// one after the other, in an order that flips every other round, so drift of the machine (heat,
+// other load) falls on both sides alike and each round gives one bridge ÷ peer ratio.
 import { randomBytes } from 'node:crypto';
 import {
   authorize,
@@ -16,7 +17,7 @@ import { cannon, closedLoop, type CannonSpec } from './load.ts';
 import type { Child } from './proc.ts';
 import type { OAuthServer, Server } from './servers.ts';
 import type { Settings } from './settings.ts';
-import type { Sample } from './stats.ts';
+import { missingSample, type Sample } from './stats.ts';
 
 /** Progress goes to stderr, so stdout carries only the report. */
 export function progress(message: string): void {
@@ -28,49 +29,92 @@ function describe(sample: Sample): string {
   return `${sample.perSecond.toFixed(1)}/s p50 ${sample.p50Ms.toFixed(1)} ms p99 ${sample.p99Ms.toFixed(1)} ms${errors}`;
 }
 
-/**
- * Measures every server once per round, `rounds` times, flipping the order each round so that
- * neither side always runs first. Results are listed per server name, in round order.
- */
-async function alternate<S extends { name: string }, T>(
+/** `servers` in round `round`'s order: as given in even rounds, reversed in odd ones. */
+export function roundOrder<S>(servers: readonly S[], round: number): readonly S[] {
+  return round % 2 === 0 ? servers : [...servers].reverse();
+}
+
+/** Something measured once per round under a name: a server and what is measured on it. */
+export interface Contender<T> {
+  name: string;
+  measure(): Promise<T>;
+}
+
+/** Measures each contender once, in round `round`'s order; results by name. */
+export async function inTurn<T>(
+  round: number,
   rounds: number,
-  servers: readonly S[],
-  measure: (server: S) => Promise<T>,
+  contenders: readonly Contender<T>[],
+  show: (result: T) => string,
+): Promise<Record<string, T>> {
+  const results: Record<string, T> = {};
+  for (const contender of roundOrder(contenders, round)) {
+    results[contender.name] = await contender.measure();
+    progress(`  round ${round + 1}/${rounds} ${contender.name}: ${show(results[contender.name]!)}`);
+  }
+  return results;
+}
+
+/** `rounds` rounds of {@link inTurn}; results listed per name, in round order. */
+export async function alternate<T>(
+  rounds: number,
+  contenders: readonly Contender<T>[],
   show: (result: T) => string,
 ): Promise<Record<string, T[]>> {
-  const results: Record<string, T[]> = Object.fromEntries(servers.map((server) => [server.name, []]));
+  const results: Record<string, T[]> = Object.fromEntries(contenders.map((contender) => [contender.name, []]));
   for (let round = 0; round < rounds; round += 1) {
-    const order = round % 2 === 0 ? servers : [...servers].reverse();
-    for (const server of order) {
-      const result = await measure(server);
-      results[server.name]!.push(result);
-      progress(`  round ${round + 1}/${rounds} ${server.name}: ${show(result)}`);
-    }
+    const measured = await inTurn(round, rounds, contenders, show);
+    for (const [name, result] of Object.entries(measured)) results[name]!.push(result);
   }
   return results;
 }
 
 /**
- * Prepares each server; one whose preparation fails is left out of the scenario (with a note)
- * rather than taking the other side's figures down with it.
+ * Prepares each server; one whose preparation fails is left out of this round of the scenario
+ * (with a note, and a missing sample in its place) rather than taking the other side down with it.
  */
 async function prepareEach<P>(
   scenario: string,
   servers: readonly OAuthServer[],
   notes: string[],
   prepare: (server: OAuthServer) => Promise<P>,
-): Promise<{ ready: OAuthServer[]; state: Map<string, P> }> {
+): Promise<Map<string, P>> {
   const state = new Map<string, P>();
   for (const server of servers) {
     try {
       state.set(server.name, await prepare(server));
     } catch (error) {
-      const note = `${scenario}: ${server.name} left out, preparation failed: ${(error as Error).message}`;
+      const note = `${scenario}: ${server.name} left out of a round, preparation failed: ${(error as Error).message}`;
       notes.push(note);
       progress(note);
     }
   }
-  return { ready: servers.filter((server) => state.has(server.name)), state };
+  return state;
+}
+
+/** One round of a scenario on every server; a server whose preparation failed gets a missing sample. */
+async function scenarioRound<P>(
+  scenario: string,
+  round: number,
+  servers: readonly OAuthServer[],
+  settings: Settings,
+  notes: string[],
+  prepare: (server: OAuthServer) => Promise<P>,
+  measure: (server: OAuthServer, prepared: P) => Promise<Sample>,
+): Promise<Record<string, Sample>> {
+  const state = await prepareEach(scenario, servers, notes, prepare);
+  const contenders = servers.map((server) => ({
+    name: server.name,
+    measure: async () => (state.has(server.name) ? measure(server, state.get(server.name)!) : missingSample('preparation failed')),
+  }));
+  return inTurn(round, settings.rounds, contenders, describe);
+}
+
+/** Runs `measure` and adds the server's CPU time (all its threads) per successful operation to its sample. */
+async function withCpu(server: Server, measure: () => Promise<Sample>): Promise<Sample> {
+  const before = server.child.cpuNs();
+  const sample = await measure();
+  return { ...sample, cpuUsPerOp: (server.child.cpuNs() - before) / 1000 / sample.ok };
 }
 
 /** Links up to `count` accounts with `workers` concurrent flows, within `seconds`. */
@@ -88,7 +132,7 @@ export async function linkMany(
 }
 
 async function linkExactly(target: OAuthTarget, count: number, settings: Settings): Promise<Tokens[]> {
-  // Link flows are scrypt-bound at some 15 a second here: a second per account is ample.
+  // Link flows are scrypt-bound at some 10 a second here: a second per account is ample.
   const linked = await linkMany(target, count, settings.flowWorkers, Math.max(30, count));
   if (linked.tokens.length < count) {
     throw new Error(`linked ${linked.tokens.length} of ${count} accounts: ${linked.sample.errorKinds.join('; ')}`);
@@ -107,16 +151,29 @@ function introspectionRequest(url: string, client: ClientCredentials, token: str
   };
 }
 
-export interface IntrospectionResult {
-  samples: Record<string, Sample[]>;
-  /** Largest introspection answer seen, so the references can answer the same size. */
+export interface IntrospectionRound {
+  /** One sample per server and per reference, by name. */
+  samples: Record<string, Sample>;
+  /** Largest introspection answer seen. */
   bodyBytes: number;
 }
 
-/** Scenario 1: RFC 7662 introspection of a valid access token, autocannon at 32 connections. */
-export async function introspection(servers: readonly OAuthServer[], settings: Settings, notes: string[]): Promise<IntrospectionResult> {
+/**
+ * Scenario 1, one round: RFC 7662 introspection of a valid access token, autocannon at
+ * `connections` connections, on each server and on the bare references (scenario 7) in turn, so
+ * that the share of the references' ceiling is a ratio of the same minute. `references` is called
+ * once the answer's size is known, and returns the (already warm) references to measure.
+ */
+export async function introspectionRound(
+  round: number,
+  servers: readonly OAuthServer[],
+  references: (bodyBytes: number) => Promise<readonly Server[]>,
+  client: ClientCredentials,
+  settings: Settings,
+  notes: string[],
+): Promise<IntrospectionRound> {
   let bodyBytes = 0;
-  const { ready, state } = await prepareEach('introspection', servers, notes, async (server) => {
+  const specs = await prepareEach('introspection', servers, notes, async (server) => {
     const { access_token } = await linkAccount(server.target);
     const check = await clientPost(server.target, server.target.introspectUrl, { token: access_token });
     if (check.status !== 200 || (JSON.parse(check.body) as { active?: boolean }).active !== true) {
@@ -127,8 +184,28 @@ export async function introspection(servers: readonly OAuthServer[], settings: S
     await cannon({ ...spec, seconds: settings.warmupSeconds });
     return spec;
   });
-  const samples = await alternate(settings.rounds, ready, (server) => cannon(state.get(server.name)!), describe);
-  return { samples, bodyBytes };
+  // Any token will do for the references, which answer every request alike.
+  const token = randomBytes(32).toString('base64url');
+  const contenders: Contender<Sample>[] = [
+    ...servers.map((server) => ({
+      name: server.name,
+      measure: async () => {
+        const spec = specs.get(server.name);
+        return spec ? withCpu(server, () => cannon(spec)) : missingSample('preparation failed');
+      },
+    })),
+    ...(await references(bodyBytes || 300)).map((reference) => ({
+      name: reference.name,
+      measure: () => withCpu(reference, () => cannon(introspectionRequest(reference.url, client, token, settings))),
+    })),
+  ];
+  return { samples: await inTurn(round, settings.rounds, contenders, describe), bodyBytes };
+}
+
+/** Warms a bare reference server up with the same POST as an introspection. */
+export async function warmReference(reference: Server, client: ClientCredentials, settings: Settings): Promise<void> {
+  const token = randomBytes(32).toString('base64url');
+  await cannon({ ...introspectionRequest(reference.url, client, token, settings), seconds: settings.warmupSeconds });
 }
 
 /** Each chain sends its newest refresh token, waits, and keeps the rotated one. */
@@ -138,30 +215,40 @@ export function rotateChains(target: OAuthTarget, chains: Tokens[], seconds: num
   });
 }
 
-/** Scenario 2: refresh-token rotation on independent chains, one linked account each. */
-export async function refreshRotation(servers: readonly OAuthServer[], settings: Settings, notes: string[]): Promise<Record<string, Sample[]>> {
-  const { ready, state } = await prepareEach('refresh', servers, notes, async (server) => {
-    const chains = await linkExactly(server.target, settings.chains, settings);
-    await rotateChains(server.target, chains, settings.warmupSeconds, settings);
-    return chains;
-  });
-  return alternate(
-    settings.rounds,
-    ready,
-    (server) => rotateChains(server.target, state.get(server.name)!, settings.roundSeconds, settings),
-    describe,
+/** Scenario 2, one round: refresh-token rotation on independent chains, one linked account each. */
+export function refreshRound(round: number, servers: readonly OAuthServer[], settings: Settings, notes: string[]): Promise<Record<string, Sample>> {
+  return scenarioRound(
+    'refresh',
+    round,
+    servers,
+    settings,
+    notes,
+    async (server) => {
+      const chains = await linkExactly(server.target, settings.chains, settings);
+      await rotateChains(server.target, chains, settings.warmupSeconds, settings);
+      return chains;
+    },
+    (server, chains) => withCpu(server, () => rotateChains(server.target, chains, settings.roundSeconds, settings)),
   );
 }
 
-/** Scenario 3: a batch of codes linked beforehand, then exchanged `connections` at a time. */
-export async function codeExchanges(servers: readonly OAuthServer[], settings: Settings, notes: string[]): Promise<Record<string, Sample[]>> {
-  const { ready } = await prepareEach('code exchange', servers, notes, async (server) => {
-    await exchangeCode(server.target, await authorize(server.target));
-  });
-  return alternate(settings.rounds, ready, (server) => exchangeBatch(server.target, settings), describe);
+/** Scenario 3, one round: a batch of codes made by sign-ins, then exchanged `connections` at a time. */
+export function codeExchangeRound(round: number, servers: readonly OAuthServer[], settings: Settings, notes: string[]): Promise<Record<string, Sample>> {
+  return scenarioRound(
+    'code exchange',
+    round,
+    servers,
+    settings,
+    notes,
+    async (server) => {
+      await exchangeCode(server.target, await authorize(server.target));
+    },
+    (server) => exchangeBatch(server, settings),
+  );
 }
 
-async function exchangeBatch(target: OAuthTarget, settings: Settings): Promise<Sample> {
+async function exchangeBatch(server: OAuthServer, settings: Settings): Promise<Sample> {
+  const { target } = server;
   const codes: string[] = [];
   const making = await closedLoop(
     { workers: settings.flowWorkers, seconds: settings.codeBatchSeconds, maxOps: settings.codeBatch },
@@ -169,11 +256,11 @@ async function exchangeBatch(target: OAuthTarget, settings: Settings): Promise<S
       codes.push(await authorize(target));
     },
   );
-  const exchanging = await closedLoop(
-    { workers: settings.connections, seconds: settings.roundSeconds, maxOps: codes.length },
-    async () => {
+  // Only the exchanges count towards the CPU per operation, not the sign-ins that made the codes.
+  const exchanging = await withCpu(server, () =>
+    closedLoop({ workers: settings.connections, seconds: settings.roundSeconds, maxOps: codes.length }, async () => {
       await exchangeCode(target, codes.pop()!);
-    },
+    }),
   );
   // Failures while making the batch are reported with the exchange, or they would go unseen.
   exchanging.errors += making.errors;
@@ -181,17 +268,25 @@ async function exchangeBatch(target: OAuthTarget, settings: Settings): Promise<S
   return exchanging;
 }
 
-/** Scenario 4: whole link flows (page → form post → redirect → token), `flowWorkers` at a time. */
-export function linkFlows(servers: readonly OAuthServer[], settings: Settings): Promise<Record<string, Sample[]>> {
-  return alternate(
-    settings.rounds,
-    servers,
-    (server) =>
-      closedLoop({ workers: settings.flowWorkers, seconds: settings.roundSeconds, maxOps: settings.maxOpsPerRound }, async () => {
-        await linkAccount(server.target);
-      }),
-    describe,
+/** A closed loop of whole link flows (page → form post → redirect → token), `flowWorkers` at a time. */
+function linkFlowLoop(server: OAuthServer, settings: Settings): Promise<Sample> {
+  return withCpu(server, () =>
+    closedLoop({ workers: settings.flowWorkers, seconds: settings.roundSeconds, maxOps: settings.maxOpsPerRound }, async () => {
+      await linkAccount(server.target);
+    }),
   );
+}
+
+/** Scenario 4, one round: whole link flows on each server. */
+export function linkFlowRound(round: number, servers: readonly OAuthServer[], settings: Settings): Promise<Record<string, Sample>> {
+  const contenders = servers.map((server) => ({ name: server.name, measure: () => linkFlowLoop(server, settings) }));
+  return inTurn(round, settings.rounds, contenders, describe);
+}
+
+/** Scenario 4 on servers that stay up for every round (the peer without a password check). */
+export function linkFlows(servers: readonly OAuthServer[], settings: Settings): Promise<Record<string, Sample[]>> {
+  const contenders = servers.map((server) => ({ name: server.name, measure: () => linkFlowLoop(server, settings) }));
+  return alternate(settings.rounds, contenders, describe);
 }
 
 export interface Launcher {
@@ -201,22 +296,13 @@ export interface Launcher {
 
 /** Scenario 5 (part): spawn to first 200, each launch a fresh process on fresh state. */
 export function coldStarts(launchers: readonly Launcher[], settings: Settings): Promise<Record<string, number[]>> {
-  return alternate(
-    settings.coldStarts,
-    launchers,
-    async (launcher) => {
+  const contenders = launchers.map((launcher) => ({
+    name: launcher.name,
+    measure: async () => {
       const child = await launcher.launch();
       await child.stop();
       return child.coldStartMs;
     },
-    (ms) => `${ms.toFixed(0)} ms`,
-  );
-}
-
-/** Scenario 7: the bare servers, asked the same POST as an introspection. */
-export async function referenceLoad(servers: readonly Server[], client: ClientCredentials, settings: Settings): Promise<Record<string, Sample[]>> {
-  const token = randomBytes(32).toString('base64url');
-  const spec = (server: Server) => introspectionRequest(server.url, client, token, settings);
-  for (const server of servers) await cannon({ ...spec(server), seconds: settings.warmupSeconds });
-  return alternate(settings.rounds, servers, (server) => cannon(spec(server)), describe);
+  }));
+  return alternate(settings.coldStarts, contenders, (ms) => `${ms.toFixed(0)} ms`);
 }

@@ -28,6 +28,11 @@ export interface Settings {
   linkedSeedMax: number;
   /** How long a server sits after start before its idle memory is read. */
   settleSeconds: number;
+  /**
+   * When it is read once more, after V8's memory reducer has run its idle GC (some 15 s after
+   * start here); 0 skips that reading.
+   */
+  idleGcSeconds: number;
 }
 
 const USAGE = `usage: node --import tsx test/bench/run.ts [--quick] [--rounds N] [--out FILE] [--scale 10,1000,10000]`;
@@ -63,11 +68,12 @@ export function parseSettings(argv: string[]): Settings {
     roundSeconds: quick ? 1 : 6,
     maxOpsPerRound: 500_000,
     codeBatch: quick ? 24 : 128,
-    codeBatchSeconds: quick ? 5 : 20,
+    codeBatchSeconds: quick ? 8 : 30,
     coldStarts: 5,
     scaleSizes: [...scaleSizes].sort((a, b) => a - b),
     seedSecondsPerSize: quick ? 10 : 90,
     linkedSeedMax: quick ? 20 : 1000,
     settleSeconds: quick ? 0.5 : 1,
+    idleGcSeconds: quick ? 0 : 20,
   };
 }

@@ -2,7 +2,7 @@
 // item 2: while autocannon posts wrong passwords to the consent form, one linked account refreshes
 // every 200 ms (Alexa gives up after 4.5 s). Prints the refresh latencies, the sign-in answers and
 // the daemon's peak RSS (VmHWM). The sign-in limits are lifted, so that every post asks for a
-// password check: the worst case, as from many addresses.
+// password check: the worst case, as from many addresses (startBridge lifts them).
 //
 //   npm run build && node --import tsx test/bench/sign-in-flood.ts [--connections 100] [--seconds 10]
 import autocannon from 'autocannon';
@@ -19,12 +19,6 @@ const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 if (!bridgeBuilt()) throw new Error('dist/cli.js is missing: npm run build first');
 
-// Read by the spawned daemon (its environment is this process's plus its own).
-Object.assign(process.env, {
-  BRIDGE_SIGN_IN_FAILURE_LIMIT: '100000000',
-  BRIDGE_SIGN_IN_DAILY_FAILURE_LIMIT: '100000000',
-  BRIDGE_SIGN_IN_USERNAME_DAILY_FAILURE_LIMIT: '100000000',
-});
 const creds = {
   clientId: 'alexa-skill',
   clientSecret: 'bench-secret-0123456789-abcdefghij',

@@ -31,6 +31,8 @@ export interface Sample {
   p99Ms: number;
   /** First few distinct error descriptions, to tell a slow path from a broken one. */
   errorKinds: string[];
+  /** The server's CPU time (all threads) per successful operation, µs; NaN where not measured. */
+  cpuUsPerOp: number;
 }
 
 /** Builds a Sample from per-operation latencies (ms) of the successful operations. */
@@ -43,5 +45,19 @@ export function sampleOf(latenciesMs: readonly number[], errors: string[], secon
     p50Ms: percentile(latenciesMs, 50),
     p99Ms: percentile(latenciesMs, 99),
     errorKinds: [...new Set(errors)].slice(0, 5),
+    cpuUsPerOp: Number.NaN,
   };
+}
+
+/** The place of a round a side could not run (its preparation failed): no figure, no error count. */
+export function missingSample(why: string): Sample {
+  return { ok: 0, errors: 0, seconds: Number.NaN, perSecond: Number.NaN, p50Ms: Number.NaN, p99Ms: Number.NaN, errorKinds: [why], cpuUsPerOp: Number.NaN };
+}
+
+/**
+ * Spread of the per-round ratios `numerators[i] / denominators[i]`: rounds in which either side
+ * has no finite figure are skipped, so a side left out of a round does not skew the rest.
+ */
+export function ratioSpread(numerators: readonly number[], denominators: readonly number[]): Spread {
+  return spread(numerators.map((value, round) => value / (denominators[round] ?? Number.NaN)));
 }
