@@ -9,6 +9,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { BUILD_RECORD, inputDigests, writeBuildRecord } from './buildRecord.mjs';
 
 /**
  * pino-roll takes five functions from date-fns with require(), which resolves to date-fns'
@@ -25,6 +26,8 @@ const dateFnsAsModule = {
   },
 };
 
+// Read before the build: a source edited while it runs then counts as changed at the next start.
+const inputs = inputDigests('.');
 const { metafile } = await build({
   entryPoints: ['src/cli.ts'],
   bundle: true,
@@ -48,6 +51,8 @@ const { metafile } = await build({
 // Removed after the build, not before: a test may be running dist/cli.js while another rebuilds
 // (the add-on tests), and the same sources give the same names.
 const written = new Set(Object.keys(metafile.outputs).map((output) => resolve(output)));
+written.add(resolve(BUILD_RECORD));
 for (const name of readdirSync('dist')) {
   if (!written.has(resolve('dist', name))) rmSync(join('dist', name), { recursive: true, force: true });
 }
+writeBuildRecord('.', inputs, Object.keys(metafile.outputs));
