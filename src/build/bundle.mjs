@@ -6,7 +6,7 @@
 // Whitespace and comments go and syntax is folded, but identifiers keep their names: renamed
 // ones left 13 MiB more malloc'd memory once V8 had parsed the file (Node 20, measured).
 // Plain JavaScript on purpose, like build-if-stale.mjs: it runs before anything is built.
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -25,7 +25,7 @@ const dateFnsAsModule = {
   },
 };
 
-const { metafile } = await build({
+const { outputFiles } = await build({
   entryPoints: ['src/cli.ts'],
   bundle: true,
   platform: 'node',
@@ -41,13 +41,24 @@ const { metafile } = await build({
   // Bundled CommonJS dependencies call require() for Node's built-in modules.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   plugins: [dateFnsAsModule],
-  metafile: true,
+  write: false,
 });
 
+// A test may run dist/cli.js, which loads chunks at first use, while another rebuilds (the add-on
+// tests): each file is replaced by a rename, so a reader sees the old file or the new one, never
+// a half-written one. Every file is written, so dist/cli.js is newer than the sources it was
+// built from (build-if-stale.mjs) even when its own text did not change.
+mkdirSync('dist', { recursive: true });
+for (const { path, contents } of outputFiles) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents, { mode: contents[0] === 0x23 && contents[1] === 0x21 ? 0o755 : 0o644 }); // #! runs
+  renameSync(temporary, path);
+}
+
 // Chunk names change with their content: the last build's must not linger beside this one's.
-// Removed after the build, not before: a test may be running dist/cli.js while another rebuilds
-// (the add-on tests), and the same sources give the same names.
-const written = new Set(Object.keys(metafile.outputs).map((output) => resolve(output)));
+// Removed after the build, not before, for the same reader; the same sources give the same names.
+// Another build's file still being written (.tmp) is left to it.
+const written = new Set(outputFiles.map(({ path }) => resolve(path)));
 for (const name of readdirSync('dist')) {
-  if (!written.has(resolve('dist', name))) rmSync(join('dist', name), { recursive: true, force: true });
+  if (!written.has(resolve('dist', name)) && !name.endsWith('.tmp')) rmSync(join('dist', name), { recursive: true, force: true });
 }
