@@ -7,8 +7,9 @@
 // ones left 13 MiB more malloc'd memory once V8 had parsed the file (Node 20, measured).
 // Plain JavaScript on purpose, like build-if-stale.mjs: it runs before anything is built.
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { BUILD_RECORD, inputDigests, writeBuildRecord } from './buildRecord.mjs';
 
 /**
  * pino-roll takes five functions from date-fns with require(), which resolves to date-fns'
@@ -25,6 +26,8 @@ const dateFnsAsModule = {
   },
 };
 
+// Read before the build: a source edited while it runs then counts as changed at the next start.
+const inputs = inputDigests('.');
 const { outputFiles } = await build({
   entryPoints: ['src/cli.ts'],
   bundle: true,
@@ -46,8 +49,7 @@ const { outputFiles } = await build({
 
 // A test may run dist/cli.js, which loads chunks at first use, while another rebuilds (the add-on
 // tests): each file is replaced by a rename, so a reader sees the old file or the new one, never
-// a half-written one. Every file is written, so dist/cli.js is newer than the sources it was
-// built from (build-if-stale.mjs) even when its own text did not change.
+// a half-written one.
 mkdirSync('dist', { recursive: true });
 for (const { path, contents } of outputFiles) {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -59,6 +61,8 @@ for (const { path, contents } of outputFiles) {
 // Removed after the build, not before, for the same reader; the same sources give the same names.
 // Another build's file still being written (.tmp) is left to it.
 const written = new Set(outputFiles.map(({ path }) => resolve(path)));
+written.add(resolve(BUILD_RECORD));
 for (const name of readdirSync('dist')) {
   if (!written.has(resolve('dist', name)) && !name.endsWith('.tmp')) rmSync(join('dist', name), { recursive: true, force: true });
 }
+writeBuildRecord('.', inputs, outputFiles.map(({ path }) => relative('.', path)));
