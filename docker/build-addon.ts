@@ -9,7 +9,7 @@
 // production dependency inlined; `npm run bundle`) and package.json, which
 // the bundle reads its version from.
 import { spawnSync } from 'node:child_process';
-import { chmod, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,8 +38,6 @@ const COPIED: ReadonlyArray<readonly [string, string]> = [
   ['docker/logo.png', 'logo.png'],
   ['CHANGELOG.md', 'CHANGELOG.md'],
   ['package.json', 'app/package.json'],
-  // Built just before copying; the source map (6 MB) stays behind.
-  ['dist/cli.js', 'app/dist/cli.js'],
 ];
 
 function outDirFromArgs(): string {
@@ -83,7 +81,7 @@ function repositoryConfig(manifest: Manifest): object {
   return { name: `${manifest.name} add-ons`, url: manifest.url, maintainer: `${manifest.name} contributors` };
 }
 
-/** `npm run bundle`: dist/cli.js from the current sources. */
+/** `npm run bundle`: dist/cli.js and the chunks it loads, from the current sources. */
 function bundle(): void {
   const result = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) throw new Error(`npm run bundle failed (${result.error?.message ?? `exit ${String(result.status)}`})`);
@@ -98,6 +96,11 @@ async function writeAddon(outDir: string): Promise<string> {
   await mkdir(addonDir, { recursive: true });
   for (const [from, to] of COPIED) {
     await cp(path.join(repoRoot, from), path.join(addonDir, to), { recursive: true });
+  }
+  // The bundle: cli.js and every chunk it imports, built just before; the source maps (5 MB) stay behind.
+  await mkdir(path.join(addonDir, 'app', 'dist'));
+  for (const script of (await readdir(path.join(repoRoot, 'dist'))).filter((name) => name.endsWith('.js'))) {
+    await cp(path.join(repoRoot, 'dist', script), path.join(addonDir, 'app', 'dist', script));
   }
   await chmod(path.join(addonDir, 'run.sh'), 0o755);
   await writeFile(path.join(addonDir, 'README.md'), addonReadme(manifest));

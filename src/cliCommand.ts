@@ -16,3 +16,13 @@ const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 export function shellWord(value: string): string {
   return PLAIN_WORD.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
+
+/**
+ * Operands (positional arguments) as shell words, for a printed command whose options all come
+ * before them: after `--` when one of them starts with a dash, which the CLI would otherwise read
+ * as an option (a user may be named `-bob`).
+ */
+export function shellOperands(...values: string[]): string {
+  const words = values.map(shellWord).join(' ');
+  return values.some((value) => value.startsWith('-')) ? `-- ${words}` : words;
+}

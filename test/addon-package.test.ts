@@ -39,6 +39,11 @@ function runBuilder(outDir: string): void {
   assert.equal(result.status, 0, `build-addon failed: ${result.stderr}`);
 }
 
+/** The files of the same folder that a bundled script imports, statically or with `import()`. */
+function relativeImports(script: string): string[] {
+  return [...script.matchAll(/\b(?:from|import)\s*\(?\s*["']\.\/([^"']+\.js)["']/g)].map((match) => match[1]!);
+}
+
 /** Width and height from a PNG's IHDR chunk, which must come first. */
 async function pngSize(file: string): Promise<{ width: number; height: number }> {
   const bytes = await readFile(file);
@@ -108,12 +113,27 @@ describe('npm run addon', () => {
   });
 
   test('carries the app built, not its sources: the bundle of the current sources and package.json', async () => {
-    assert.deepEqual(await listFiles(inAddon('app')), ['dist/cli.js', 'package.json']);
-    assert.ok((await readFile(path.join(repoRoot, 'dist', 'cli.js'))).equals(await readFile(inAddon('app/dist/cli.js'))));
+    const scripts = (await readdir(path.join(repoRoot, 'dist'))).filter((name) => name.endsWith('.js')).sort();
+    assert.ok(scripts.includes('cli.js'));
+    assert.deepEqual(await listFiles(inAddon('app')), [...scripts.map((name) => `dist/${name}`), 'package.json']);
+    for (const name of scripts) {
+      assert.ok((await readFile(path.join(repoRoot, 'dist', name))).equals(await readFile(inAddon(`app/dist/${name}`))), `app/dist/${name} differs`);
+    }
     // The bundle runs where it lands, beside its package.json, with no node_modules.
     const version = spawnSync(process.execPath, [inAddon('app/dist/cli.js'), '--version'], { encoding: 'utf8' });
     assert.equal(version.status, 0, version.stderr);
     assert.equal(version.stdout.trim(), (await readManifest()).version);
+  });
+
+  test('carries every chunk the CLI can load, also those it loads only at first use', async () => {
+    const shipped = new Set(await readdir(inAddon('app/dist')));
+    const reachable = new Set(['cli.js']);
+    for (const name of reachable) {
+      assert.ok(shipped.has(name), `app/dist/${name} is imported but not in the add-on`);
+      for (const imported of relativeImports(await readFile(inAddon(`app/dist/${name}`), 'utf8'))) reachable.add(imported);
+    }
+    assert.ok([...reachable].some((name) => name.startsWith('adminApp-')), 'the admin app is a chunk of its own, loaded at first use');
+    assert.deepEqual([...shipped].filter((name) => !reachable.has(name)), [], 'shipped but never imported');
   });
 
   test('makes run.sh executable, handing over to node with exec', async () => {

@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BridgeContext } from '../context.js';
-import { createAdminApp } from './adminApp.js';
 import { AdminSessions } from './sessions.js';
 import type { AdminInfo } from './state.js';
 
@@ -20,7 +19,19 @@ export async function startAdminListener(context: BridgeContext, info: AdminInfo
   const { adminHost, adminPort } = context.config;
   if (adminPort === 'off') return undefined;
   const sessions = new AdminSessions(context.clock);
-  const server = createServer(createAdminApp(context, info, sessions).callback());
+  // The admin app (its pages, the doctor and the doctor's https and tls) is loaded at the first
+  // admin request rather than at start-up: serving Alexa never needs it.
+  let app: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined;
+  const server = createServer((req, res) => {
+    app ??= import('./adminApp.js').then(({ createAdminApp }) => createAdminApp(context, info, sessions).callback());
+    app.then(
+      (handle) => handle(req, res),
+      (error: unknown) => {
+        context.log.error({ err: error }, 'the admin page could not be loaded');
+        res.writeHead(500).end();
+      },
+    );
+  });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000; // the overview waits for the doctor's probes of the public URL
   server.keepAliveTimeout = 5_000;

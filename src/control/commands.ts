@@ -1,6 +1,6 @@
 import type { BridgeContext } from '../context.js';
 import { listAttempts, showAttempt } from '../diagnostics/attemptViews.js';
-import { runDoctor, type DoctorOptions } from '../doctor/doctor.js';
+import type { DoctorOptions } from '../doctor/doctor.js';
 import {
   addClient,
   endSecretOverlap,
@@ -41,7 +41,8 @@ export const adminCommands = {
     revokeGrant(context, args.id, 'revoked by the administrator'),
   'flows list': (context: BridgeContext, args: { last?: number | undefined }) => listAttempts(context, args),
   'flows show': (context: BridgeContext, args: { id: string }) => showAttempt(context, args),
-  doctor: (context: BridgeContext, args: DoctorOptions) => runDoctor(context, args),
+  // Loaded on first use: its probes bring in https and tls, which serving never needs.
+  doctor: async (context: BridgeContext, args: DoctorOptions) => (await import('../doctor/doctor.js')).runDoctor(context, args),
   backup: (context: BridgeContext, args: { directory: string }) => writeBackup(context, args.directory),
 } as const;
 

@@ -6,10 +6,11 @@ import { explainMalformedChallenge } from '../oauth/pkceMistakes.js';
 import { alexaRegionOf, closestRedirectUri } from '../oauth/redirectUriDifferences.js';
 import { parseScope } from '../oauth/scope.js';
 import { isRegistrableClientId } from '../services/clients.js';
+import { isAcceptableUsername } from '../services/users.js';
 import type { Diagnosis } from '../storage/records.js';
 import { formatDuration, listOf } from '../text/prose.js';
 import { diagnosis, nearMissIds } from './diagnosis.js';
-import { LOCAL_CLI, shellWord } from '../cliCommand.js';
+import { LOCAL_CLI, shellOperands, shellWord } from '../cliCommand.js';
 
 /** Why the authorization endpoint refused a request: the client, its redirect URI, scope or PKCE. */
 export function diagnoseAuthorizeRefusal(context: BridgeContext, params: OAuthParams, refusal: AuthorizeRefusal): Diagnosis {
@@ -59,11 +60,19 @@ export function diagnoseAuthorizeRefusal(context: BridgeContext, params: OAuthPa
 
 /** `where` starts the sentence: "The token request". */
 export function unknownClient(context: BridgeContext, clientId: string, where: string): Diagnosis {
-  const registered = [...context.store.clients.values()].map((client) => client.id);
+  // Only clients that can link are offered as the Client ID: a backend client cannot (README, "The skill's backend").
+  const clients = [...context.store.clients.values()];
+  const registered = clients.filter((client) => !client.backendFor).map((client) => client.id);
   const nearMiss = nearMissIds(clientId, registered);
   const cause =
     `${where} names client_id “${clientId}”, which is not registered here` +
-    (nearMiss.length ? `; the registered ${nearMiss[0]} differs only in letter case or spaces.` : registered.length ? ` (registered: ${listOf(registered)}).` : '; no client is registered at all.');
+    (nearMiss.length
+      ? `; the registered ${nearMiss[0]} differs only in letter case or spaces.`
+      : registered.length
+        ? ` (registered: ${listOf(registered)}).`
+        : clients.length
+          ? '; no client that can link accounts is registered (backend clients cannot).'
+          : '; no client is registered at all.');
   // Only an id `client add` accepts is offered for registering; any other is no one's typo to keep.
   const register = isRegistrableClientId(clientId)
     ? `${LOCAL_CLI} client add ${shellWord(clientId)} --alexa-vendor-id YOUR_VENDOR_ID`
@@ -94,6 +103,18 @@ function redirectUriNotRegistered(clientId: string, presented: string, registere
   return diagnosis('redirect_uri_not_registered', cause, fix);
 }
 
+/**
+ * A wrong local password's fix. The typed name came from the request: only a name `user add`
+ * accepts (so a user may have it) is offered for `user passwd`, normalized as stored, and as an
+ * operand after `--` when it starts with a dash; any other name no user has, so no command carries
+ * it (the flow record would show its control characters escaped, or cut a long one mid-quote).
+ */
+function localSignInFix(typed: string): string {
+  const check = `Check the username (${LOCAL_CLI} user list)`;
+  if (!isAcceptableUsername(typed)) return `${check}: no user can have the name typed (1-64 letters, digits or . _ @ + -).`;
+  return `${check} or set a new password: ${LOCAL_CLI} user passwd --password-stdin ${shellOperands(normalizeUsername(typed))}.`;
+}
+
 /** Why a sign-in on the consent page failed. */
 export function diagnoseSignInFailure(
   failure: { kind: 'invalid' | 'not-allowed' | 'blocked' | 'busy' | 'unavailable'; username: string; detail?: string },
@@ -106,7 +127,7 @@ export function diagnoseSignInFailure(
         `The password for “${failure.username}” was wrong, or no such ${auth === 'homeassistant' ? 'Home Assistant user' : 'user'} exists.`,
         auth === 'homeassistant'
           ? 'Sign in with the Home Assistant username (not the display name) and its password.'
-          : `Check the username (${LOCAL_CLI} user list) or set a new password: ${LOCAL_CLI} user passwd ${shellWord(failure.username)} --password-stdin.`,
+          : localSignInFix(failure.username),
       );
     case 'not-allowed':
       return diagnosis(

@@ -1,4 +1,5 @@
 import type { BridgeContext } from '../context.js';
+import { localHealthUrl } from '../net/addresses.js';
 import type { Check } from './check.js';
 import { askPublicUrl, checkCertificate, checkClock, checkMetadata, checkPublicUrlScheme, checkReachesDaemon } from './publicUrlChecks.js';
 import { checkSmartHome } from './smartHomeChecks.js';
@@ -43,10 +44,4 @@ export async function runDoctor(context: BridgeContext, options: DoctorOptions =
     ...smartHome,
   ];
   return { ok: checks.every((check) => check.status !== 'fail'), checks };
-}
-
-/** The public listener's /health as this machine reaches it. */
-export function localHealthUrl(host: string, port: number): string {
-  const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
-  return `http://${local}:${port}/health`;
 }

@@ -120,3 +120,9 @@ export class TrustedProxies {
     return client;
   }
 }
+
+/** The public listener's /health as this machine reaches it (a wildcard listen address at loopback). */
+export function localHealthUrl(host: string, port: number): string {
+  const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${local}:${port}/health`;
+}

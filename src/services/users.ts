@@ -13,6 +13,11 @@ export interface UserView {
 
 const USERNAME = /^[\p{L}\p{N}._@+-]{1,64}$/u;
 
+/** Whether `user add` accepts `name` once normalized (src/auth/username.ts): 1-64 letters, digits or . _ @ + -. */
+export function isAcceptableUsername(name: string): boolean {
+  return USERNAME.test(normalizeUsername(name));
+}
+
 export function listUsers(context: BridgeContext): UserView[] {
   const linked = new Map<string, number>();
   for (const grant of context.store.grants.values()) {
@@ -33,7 +38,7 @@ export function listUsers(context: BridgeContext): UserView[] {
  */
 export async function addUser(context: BridgeContext, typed: string, password: string): Promise<{ added: string }> {
   const username = normalizeUsername(typed);
-  if (!USERNAME.test(username)) throw new CommandFailure('a username is 1-64 letters, digits or . _ @ + -');
+  if (!isAcceptableUsername(username)) throw new CommandFailure('a username is 1-64 letters, digits or . _ @ + -');
   const existing = findUser(context.store.users.values(), username);
   if (existing) {
     const same = existing.username === typed ? '' : ` (user names are compared ignoring case, surrounding spaces and full-width forms: “${typed}” is “${existing.username}”)`;

@@ -1,6 +1,6 @@
 // Where the built daemon's main thread spends its time under one scenario's load: `node
 // --cpu-prof dist/cli.js serve`, then the profile's samples summed by the original source of each
-// frame (through dist/cli.js.map): per package or src/ folder, inclusive (a frame anywhere on the
+// frame (through the bundle's source maps): per package or src/ folder, inclusive (a frame anywhere on the
 // stack) and self. Shares are of the busy time (the samples that are not "(idle)"), for the
 // "measured reason" beside a goal not met.
 //
@@ -75,20 +75,25 @@ try {
 const profileFile = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
 if (!profileFile) throw new Error(`no .cpuprofile in ${dir}: did the daemon exit gracefully?`);
 const profile = JSON.parse(readFileSync(path.join(dir, profileFile), 'utf8')) as Profile;
-const map = new SourceMap(JSON.parse(readFileSync(`${BRIDGE_CLI}.map`, 'utf8')));
-const bundleUrl = `file://${BRIDGE_CLI}`;
+// The bundle is dist/cli.js and the chunks it loads at first use, each with its source map.
+const distUrl = `file://${path.dirname(BRIDGE_CLI)}/`;
+const maps = new Map<string, SourceMap>();
+function sourceMapOf(url: string): SourceMap {
+  if (!maps.has(url)) maps.set(url, new SourceMap(JSON.parse(readFileSync(`${new URL(url).pathname}.map`, 'utf8'))));
+  return maps.get(url)!;
+}
 
 /** The group a frame is counted under: a package, a src/ folder, a node: module, or V8's own. */
 function groupOf(frame: Profile['nodes'][number]['callFrame']): string {
   if (frame.url === '') return frame.functionName; // (idle), (program), (garbage collector), (root)
   if (frame.url.startsWith('node:')) return frame.url;
-  if (frame.url !== bundleUrl) return frame.url;
-  const entry = map.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string };
+  if (!frame.url.startsWith(distUrl)) return frame.url;
+  const entry = sourceMapOf(frame.url).findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string };
   const source = entry.originalSource ?? '';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source);
   if (pkg) return pkg[1]!;
   const own = /\/src\/(.+?)(?:\.ts)?$/.exec(source);
-  return own ? `src/${own[1]}` : source || 'dist/cli.js';
+  return own ? `src/${own[1]}` : source || frame.url.slice(distUrl.length);
 }
 
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));

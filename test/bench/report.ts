@@ -36,6 +36,8 @@ export interface Results {
   scaling: ScalePoint[];
   /** The bare references, measured in the same rounds as the introspection (round i with round i). */
   references: Record<string, Sample[]>;
+  /** Each reference's spawn → first 200 and its RSS a settle later: what Node itself costs. */
+  referenceStart: Record<string, { coldStartMs: number; idleMiB: number }>;
   logs: Record<string, LogSummary>;
   notes: string[];
   elapsedSeconds: number;
@@ -64,6 +66,7 @@ export function emptyResults(settings: Settings): Results {
     coldStartMs: {},
     scaling: [],
     references: {},
+    referenceStart: {},
     logs: {},
     notes: [],
     elapsedSeconds: 0,
@@ -203,9 +206,13 @@ function referenceRows(results: Results): Row[] {
     const cpu = number(spread(samples.map((s) => s.cpuUsPerOp)).median);
     return `${name} ${cell(spread(samples.map(perSecond)))}, p99 ${p99} ms, ${cpu} µs CPU per request`;
   });
+  const starts = Object.entries(results.referenceStart).map(
+    ([name, start]) => `${name} ${number(start.coldStartMs)} ms, ${number(start.idleMiB)} MiB`,
+  );
   return [
     ...names.filter((name) => name !== NODE_HTTP).map((name) => shareRow(`7 · introspection share of bare ${name}`, results, name)),
     [`7 · ceilings, req/s (a ${results.introspectionBodyBytes} B JSON answer to the same POST)`, ceilings.join('; '), '', '', '', ''],
+    [`7 · floors: bare server's spawn → first 200, and idle RSS ${results.settings.settleSeconds} s after (one start each)`, starts.join('; '), '', '', '', ''],
   ];
 }
 

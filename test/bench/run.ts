@@ -83,7 +83,11 @@ function lazyReferences(run: Run): { get: (bodyBytes: number) => Promise<readonl
       if (servers.length === 0) {
         run.results.introspectionBodyBytes = bodyBytes;
         for (const kind of ['node:http', 'koa+koa-body'] as const) servers.push(await startReference(kind, run.dir, bodyBytes));
-        for (const server of servers) await warmReference(server, run.creds, run.settings);
+        await sleep(run.settings.settleSeconds * 1000);
+        for (const server of servers) {
+          run.results.referenceStart[server.name] = { coldStartMs: server.child.coldStartMs, idleMiB: server.child.memory().rssMiB };
+          await warmReference(server, run.creds, run.settings);
+        }
       }
       return servers;
     },
