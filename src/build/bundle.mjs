@@ -6,8 +6,8 @@
 // Whitespace and comments go and syntax is folded, but identifiers keep their names: renamed
 // ones left 13 MiB more malloc'd memory once V8 had parsed the file (Node 20, measured).
 // Plain JavaScript on purpose, like build-if-stale.mjs: it runs before anything is built.
-import { readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { BUILD_RECORD, inputDigests, writeBuildRecord } from './buildRecord.mjs';
 
@@ -28,7 +28,7 @@ const dateFnsAsModule = {
 
 // Read before the build: a source edited while it runs then counts as changed at the next start.
 const inputs = inputDigests('.');
-const { metafile } = await build({
+const { outputFiles } = await build({
   entryPoints: ['src/cli.ts'],
   bundle: true,
   platform: 'node',
@@ -44,15 +44,25 @@ const { metafile } = await build({
   // Bundled CommonJS dependencies call require() for Node's built-in modules.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   plugins: [dateFnsAsModule],
-  metafile: true,
+  write: false,
 });
 
+// A test may run dist/cli.js, which loads chunks at first use, while another rebuilds (the add-on
+// tests): each file is replaced by a rename, so a reader sees the old file or the new one, never
+// a half-written one.
+mkdirSync('dist', { recursive: true });
+for (const { path, contents } of outputFiles) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents, { mode: contents[0] === 0x23 && contents[1] === 0x21 ? 0o755 : 0o644 }); // #! runs
+  renameSync(temporary, path);
+}
+
 // Chunk names change with their content: the last build's must not linger beside this one's.
-// Removed after the build, not before: a test may be running dist/cli.js while another rebuilds
-// (the add-on tests), and the same sources give the same names.
-const written = new Set(Object.keys(metafile.outputs).map((output) => resolve(output)));
+// Removed after the build, not before, for the same reader; the same sources give the same names.
+// Another build's file still being written (.tmp) is left to it.
+const written = new Set(outputFiles.map(({ path }) => resolve(path)));
 written.add(resolve(BUILD_RECORD));
 for (const name of readdirSync('dist')) {
-  if (!written.has(resolve('dist', name))) rmSync(join('dist', name), { recursive: true, force: true });
+  if (!written.has(resolve('dist', name)) && !name.endsWith('.tmp')) rmSync(join('dist', name), { recursive: true, force: true });
 }
-writeBuildRecord('.', inputs, Object.keys(metafile.outputs));
+writeBuildRecord('.', inputs, outputFiles.map(({ path }) => relative('.', path)));

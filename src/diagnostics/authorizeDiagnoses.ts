@@ -60,11 +60,19 @@ export function diagnoseAuthorizeRefusal(context: BridgeContext, params: OAuthPa
 
 /** `where` starts the sentence: "The token request". */
 export function unknownClient(context: BridgeContext, clientId: string, where: string): Diagnosis {
-  const registered = [...context.store.clients.values()].map((client) => client.id);
+  // Only clients that can link are offered as the Client ID: a backend client cannot (README, "The skill's backend").
+  const clients = [...context.store.clients.values()];
+  const registered = clients.filter((client) => !client.backendFor).map((client) => client.id);
   const nearMiss = nearMissIds(clientId, registered);
   const cause =
     `${where} names client_id “${clientId}”, which is not registered here` +
-    (nearMiss.length ? `; the registered ${nearMiss[0]} differs only in letter case or spaces.` : registered.length ? ` (registered: ${listOf(registered)}).` : '; no client is registered at all.');
+    (nearMiss.length
+      ? `; the registered ${nearMiss[0]} differs only in letter case or spaces.`
+      : registered.length
+        ? ` (registered: ${listOf(registered)}).`
+        : clients.length
+          ? '; no client that can link accounts is registered (backend clients cannot).'
+          : '; no client is registered at all.');
   // Only an id `client add` accepts is offered for registering; any other is no one's typo to keep.
   const register = isRegistrableClientId(clientId)
     ? `${LOCAL_CLI} client add ${shellWord(clientId)} --alexa-vendor-id YOUR_VENDOR_ID`
