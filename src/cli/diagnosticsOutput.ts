@@ -4,14 +4,25 @@ import { formatTime } from '../text/prose.js';
 import type { DoctorReport } from '../doctor/doctor.js';
 import { formatRecord, formatTable } from './output.js';
 
+/**
+ * The widest client_id or username cell of the `flows` list, in characters. Requests choose them:
+ * one long value would widen every row's column and push the status past the terminal's edge.
+ * `flows show` and `--json` give them whole.
+ */
+const LIST_CELL_MAX = 32;
+
+function clipped(value: string | null): string | null {
+  return value !== null && value.length > LIST_CELL_MAX ? `${value.slice(0, LIST_CELL_MAX - 1)}…` : value;
+}
+
 /** `flows`: one line per attempt, newest first. */
 export function formatFlowList(flows: readonly AttemptSummary[]): string {
   return formatTable(
     flows.map((flow) => ({
       started: formatTime(Date.parse(flow.started_at)),
       flow: flow.flow_id,
-      client: flow.client_id,
-      user: flow.username,
+      client: clipped(flow.client_id),
+      user: clipped(flow.username),
       status: flow.stopped_at ? `${flow.status} at ${STAGE_LABELS[flow.stopped_at].toLowerCase()}` : flow.status,
       reached: flow.reached,
       diagnosis: flow.cause,

@@ -174,7 +174,7 @@ function buildProgram(): Command {
       print(`New client secret for ${id} (shown only now): ${result.client_secret}`);
       print(
         result.old_secret_valid_until
-          ? `The old secret keeps working until ${result.old_secret_valid_until}. Paste the new one into the Alexa console, then end the overlap: ${LOCAL_CLI} client end-overlap ${shellWord(id)}`
+          ? `The old secret keeps working until ${result.old_secret_valid_until}. Save the new one where the old one is used (the Alexa console's “Your Secret”, or a backend client's service), then end the overlap: ${LOCAL_CLI} client end-overlap ${shellWord(id)}`
           : 'The old secret no longer works.',
       );
     });

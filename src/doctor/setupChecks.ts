@@ -121,7 +121,7 @@ function checkSecretOverlap(client: ClientRecord, now: number): Check[] {
       `secret-overlap:${client.id}`,
       `Old secret of ${client.id}`,
       `the secret replaced by rotate-secret still works until ${new Date(until).toISOString()} (${formatDuration(until - now)} from now)`,
-      `Once the new secret is saved in the Alexa console, end the overlap: ${LOCAL_CLI} client end-overlap ${shellWord(client.id)}`,
+      `Once the new secret is saved ${client.backendFor ? 'in the backend (the skill\'s service that introspects)' : 'in the Alexa console'}, end the overlap: ${LOCAL_CLI} client end-overlap ${shellWord(client.id)}`,
     ),
   ];
 }
