@@ -59,6 +59,8 @@ export interface Child {
   pid: number;
   /** Spawn to first 200 on the health URL, ms. */
   coldStartMs: number;
+  /** CPU time its threads had used by then, ms (read just after the first 200). */
+  startCpuMs: number;
   logFile: string;
   memory(): Memory;
   /** CPU time used so far by all its threads, ns. */
@@ -106,9 +108,11 @@ export async function startServer(spec: ServerSpec): Promise<Child> {
     throw new Error(`${(error as Error).message}\n--- ${spec.logFile} ---\n${tail}`);
   }
   const pid = proc.pid!;
+  const coldStartMs = performance.now() - began;
   return {
     pid,
-    coldStartMs: performance.now() - began,
+    coldStartMs,
+    startCpuMs: cpuNsOf(pid) / 1e6,
     logFile: spec.logFile,
     memory: () => memoryOf(pid),
     cpuNs: () => cpuNsOf(pid),

@@ -33,11 +33,13 @@ export interface Results {
   memory: Record<string, SideMemory>;
   /** Per side, one figure per start; starts of the same index ran one after the other. */
   coldStartMs: Record<string, number[]>;
+  /** Per side and start, the CPU time its threads had used by the first 200, ms. */
+  coldStartCpuMs: Record<string, number[]>;
   scaling: ScalePoint[];
   /** The bare references, measured in the same rounds as the introspection (round i with round i). */
   references: Record<string, Sample[]>;
   /** Each reference's spawn → first 200 and its RSS a settle later: what Node itself costs. */
-  referenceStart: Record<string, { coldStartMs: number; idleMiB: number }>;
+  referenceStart: Record<string, { coldStartMs: number; startCpuMs: number; idleMiB: number }>;
   logs: Record<string, LogSummary>;
   notes: string[];
   elapsedSeconds: number;
@@ -64,6 +66,7 @@ export function emptyResults(settings: Settings): Results {
     linkFlowsNoPasswordCheck: {},
     memory: {},
     coldStartMs: {},
+    coldStartCpuMs: {},
     scaling: [],
     references: {},
     referenceStart: {},
@@ -207,12 +210,12 @@ function referenceRows(results: Results): Row[] {
     return `${name} ${cell(spread(samples.map(perSecond)))}, p99 ${p99} ms, ${cpu} µs CPU per request`;
   });
   const starts = Object.entries(results.referenceStart).map(
-    ([name, start]) => `${name} ${number(start.coldStartMs)} ms, ${number(start.idleMiB)} MiB`,
+    ([name, start]) => `${name} ${number(start.coldStartMs)} ms (${number(start.startCpuMs)} ms CPU), ${number(start.idleMiB)} MiB`,
   );
   return [
     ...names.filter((name) => name !== NODE_HTTP).map((name) => shareRow(`7 · introspection share of bare ${name}`, results, name)),
     [`7 · ceilings, req/s (a ${results.introspectionBodyBytes} B JSON answer to the same POST)`, ceilings.join('; '), '', '', '', ''],
-    [`7 · floors: bare server's spawn → first 200, and idle RSS ${results.settings.settleSeconds} s after (one start each)`, starts.join('; '), '', '', '', ''],
+    [`7 · floors: bare server's spawn → first 200 (CPU used by then), and idle RSS ${results.settings.settleSeconds} s after (one start each)`, starts.join('; '), '', '', '', ''],
   ];
 }
 
@@ -236,6 +239,7 @@ function detailRows(results: Results): Row[] {
           ),
         ]
       : []),
+    comparison('5 · cold start: CPU used by the first 200, ms (all threads)', results.coldStartCpuMs[BRIDGE], results.coldStartCpuMs[PEER]),
     comparison('5 · RSS after a round of scenarios 1–4, MiB', memory(results, BRIDGE, 'afterLoadMiB'), memory(results, PEER, 'afterLoadMiB')),
     ...scalingRows(results.scaling),
     ...referenceRows(results),

@@ -56,7 +56,11 @@ async function measureColdStarts(run: Run): Promise<void> {
   progress(`5 · cold starts (${run.settings.coldStarts} each)`);
   const launchers: Launcher[] = [{ name: 'peer', launch: async () => (await startPeer('peer', run.creds, run.dir, true)).child }];
   if (run.bridge) launchers.unshift({ name: 'bridge', launch: async () => (await spawnBridge(run.dir)).child });
-  run.results.coldStartMs = await coldStarts(launchers, run.settings);
+  const starts = await coldStarts(launchers, run.settings);
+  for (const [name, list] of Object.entries(starts)) {
+    run.results.coldStartMs[name] = list.map((start) => start.coldStartMs);
+    run.results.coldStartCpuMs[name] = list.map((start) => start.startCpuMs);
+  }
 }
 
 /** Appends one round's figure of each side to its list. */
@@ -85,7 +89,11 @@ function lazyReferences(run: Run): { get: (bodyBytes: number) => Promise<readonl
         for (const kind of ['node:http', 'koa+koa-body'] as const) servers.push(await startReference(kind, run.dir, bodyBytes));
         await sleep(run.settings.settleSeconds * 1000);
         for (const server of servers) {
-          run.results.referenceStart[server.name] = { coldStartMs: server.child.coldStartMs, idleMiB: server.child.memory().rssMiB };
+          run.results.referenceStart[server.name] = {
+            coldStartMs: server.child.coldStartMs,
+            startCpuMs: server.child.startCpuMs,
+            idleMiB: server.child.memory().rssMiB,
+          };
           await warmReference(server, run.creds, run.settings);
         }
       }
@@ -259,7 +267,7 @@ function standingNotes(run: Run): string[] {
       'The exchange itself runs after the batch is made, with no sign-in in flight, so the queue does not touch the code-exchange figure; and the peak RSS holds one scrypt (32 MiB), not four.',
     'link flows without a password check: the bridge always checks (scrypt N=2^15, r=8, p=1); only the peer is measured without.',
     'peer: default memory adapter, an LRU of about 1,000–2,000 artifacts: it forgets old grants and codes, which bounds its memory; the bridge keeps everything on disk.',
-    'peer cold start is measured to its first 200 on a /health route added in front of oidc-provider.',
+    "peer cold start is measured to its first 200 on a /health route added in front of oidc-provider; its CPU by then may include some or all of hashing its one account's password (one scrypt, about 90 ms on a thread of the pool), which it starts at once.",
     `peer: oidc-provider 9 warns "Unsupported runtime" below Node 22 LTS; it runs on ${process.version} here all the same.`,
     `references answer a ${run.results.introspectionBodyBytes || 300}-byte JSON to the same POST as an introspection.`,
   ];

@@ -2,9 +2,10 @@
 // gets a fresh data directory; the same number of chains rotates at every size, so only the
 // stored volume varies.
 //
-// Accounts are linked through real link flows up to `linkedSeedMax`. Those are scrypt-bound
-// (about 16 per second on 2 cores), so 10,000 would take some ten minutes; beyond that bound
-// the rest are written into the stopped bridge's grants.json as copies of a real grant.
+// Accounts are linked through real link flows up to `linkedSeedMax`, within `seedSecondsPerSize`.
+// Those are scrypt-bound (about 10 per second here: the bridge checks one password at a time),
+// so 10,000 would take some twenty minutes; beyond what was linked in time, the rest are written
+// into the stopped bridge's grants.json as copies of a real grant.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -71,7 +71,7 @@ export function parseSettings(argv: string[]): Settings {
     codeBatchSeconds: quick ? 8 : 30,
     coldStarts: 5,
     scaleSizes: [...scaleSizes].sort((a, b) => a - b),
-    seedSecondsPerSize: quick ? 10 : 90,
+    seedSecondsPerSize: quick ? 10 : 60,
     linkedSeedMax: quick ? 20 : 1000,
     settleSeconds: quick ? 0.5 : 1,
     idleGcSeconds: quick ? 0 : 20,
