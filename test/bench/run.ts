@@ -203,7 +203,7 @@ function codeBatchNotes(results: Results, settings: Settings): string[] {
     const measured = samples.filter((sample) => Number.isFinite(sample.seconds));
     if (measured.length === 0) continue;
     const ms = measured.map((sample) => `${Math.round(sample.seconds * 1000)}`).join(', ');
-    notes.push(`code exchange, ${side}: each batch's exchanges took ${ms} ms, so the figure is set by the latency of a few waves of ${settings.connections} requests more than by throughput; its spread is wide.`);
+    notes.push(`code exchange, ${side}: each batch's exchanges took ${ms} ms, a few waves of ${settings.connections} requests, so start-up and the slowest answers of each wave weigh on the figure.`);
     const short = measured.filter((sample) => sample.ok + sample.errors < settings.codeBatch);
     if (short.length) {
       notes.push(
@@ -255,7 +255,7 @@ function standingNotes(run: Run): string[] {
       (settings.idleGcSeconds > 0
         ? `; and once more ${settings.idleGcSeconds} s after start, once V8's memory reducer has run its idle GC (some 15 s after start here, on both sides). `
         : '. ') +
-      'Peak RSS is VmHWM of the same processes after that round of scenarios 1–4 (link 1 account and introspect; link 32 accounts and rotate; make and exchange a batch of codes; link flows): the peak over one round of the load, one figure per round. ' +
+      `Peak RSS is VmHWM of the same processes after that round of scenarios 1–4 (link 1 account and introspect; link ${settings.chains} accounts and rotate; make and exchange a warm-up batch of ${settings.connections} codes, then the measured batch; link flows): the peak over one round of the load, one figure per round. ` +
       `Cold start is spawn to the first 200 on /health of a fresh process on an empty data dir, ${settings.coldStarts} starts each, bridge and peer one after the other; start i of the bridge is paired with start i of the peer. ` +
       'Throughput: in every round each side is measured once, in an order that flips every round; the ratio column is the median (min–max) of the per-round ratios. ' +
       "Server CPU µs per operation: the CPU time of all the server's threads during the measured window (/proc/<pid>/task/*/schedstat) ÷ successful operations; for code exchange only the exchanges, not the sign-ins that made the codes. " +
