@@ -9,7 +9,7 @@
 // production dependency inlined; `npm run bundle`) and package.json, which
 // the bundle reads its version from.
 import { spawnSync } from 'node:child_process';
-import { chmod, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -97,10 +97,13 @@ async function writeAddon(outDir: string): Promise<string> {
   for (const [from, to] of COPIED) {
     await cp(path.join(repoRoot, from), path.join(addonDir, to), { recursive: true });
   }
-  // The bundle: cli.js and every chunk it imports, built just before; the source maps (5 MB) stay behind.
+  // The bundle: cli.js and every chunk it imports, as dist/build.json lists what the build just
+  // wrote (dist/ also keeps the previous build's chunks for a daemon still running them); the
+  // source maps (5 MB) stay behind.
   await mkdir(path.join(addonDir, 'app', 'dist'));
-  for (const script of (await readdir(path.join(repoRoot, 'dist'))).filter((name) => name.endsWith('.js'))) {
-    await cp(path.join(repoRoot, 'dist', script), path.join(addonDir, 'app', 'dist', script));
+  const record = JSON.parse(await readFile(path.join(repoRoot, 'dist', 'build.json'), 'utf8')) as { outputs: Record<string, string> };
+  for (const script of Object.keys(record.outputs).filter((name) => name.endsWith('.js'))) {
+    await cp(path.join(repoRoot, script), path.join(addonDir, 'app', script));
   }
   await chmod(path.join(addonDir, 'run.sh'), 0o755);
   await writeFile(path.join(addonDir, 'README.md'), addonReadme(manifest));

@@ -7,7 +7,7 @@
 // Needs `npm run build`; rebuilds dist/ from the same sources (same file names and contents).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
@@ -16,7 +16,9 @@ const DIST = path.join(ROOT, 'dist');
 
 function scripts(): Map<string, { inode: number; text: string }> {
   const found = new Map<string, { inode: number; text: string }>();
-  for (const name of readdirSync(DIST).filter((file) => file.endsWith('.js'))) {
+  // The files of the last build (dist/ also keeps the previous build's, which this rebuild drops).
+  const { outputs } = JSON.parse(readFileSync(path.join(DIST, 'build.json'), 'utf8')) as { outputs: Record<string, string> };
+  for (const name of Object.keys(outputs).map((output) => path.basename(output)).filter((file) => file.endsWith('.js'))) {
     const file = path.join(DIST, name);
     found.set(name, { inode: statSync(file).ino, text: readFileSync(file, 'utf8') });
   }

@@ -27,8 +27,12 @@ export async function startAdminListener(context: BridgeContext, info: AdminInfo
     app.then(
       (handle) => handle(req, res),
       (error: unknown) => {
+        // Not kept: a failed load (a chunk missing while dist/ is rebuilt) is tried again at the
+        // next request instead of leaving the admin page broken until a restart.
+        app = undefined;
         context.log.error({ err: error }, 'the admin page could not be loaded');
-        res.writeHead(500).end();
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+        res.end('The admin page could not be loaded; the log says why.\n');
       },
     );
   });

@@ -6,7 +6,7 @@
 // Whitespace and comments go and syntax is folded, but identifiers keep their names: renamed
 // ones left 13 MiB more malloc'd memory once V8 had parsed the file (Node 20, measured).
 // Plain JavaScript on purpose, like build-if-stale.mjs: it runs before anything is built.
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { BUILD_RECORD, inputDigests, writeBuildRecord } from './buildRecord.mjs';
@@ -28,6 +28,7 @@ const dateFnsAsModule = {
 
 // Read before the build: a source edited while it runs then counts as changed at the next start.
 const inputs = inputDigests('.');
+const previousOutputs = recordedOutputs();
 const { outputFiles } = await build({
   entryPoints: ['src/cli.ts'],
   bundle: true,
@@ -57,12 +58,23 @@ for (const { path, contents } of outputFiles) {
   renameSync(temporary, path);
 }
 
-// Chunk names change with their content: the last build's must not linger beside this one's.
+// Chunk names change with their content. A daemon started from the previous build loads its
+// admin app and doctor chunks at first use, by their old names, and the upgrade steps build
+// before they restart it: the previous build's files stay until the next build, older ones go.
 // Removed after the build, not before, for the same reader; the same sources give the same names.
 // Another build's file still being written (.tmp) is left to it.
-const written = new Set(outputFiles.map(({ path }) => resolve(path)));
-written.add(resolve(BUILD_RECORD));
+const kept = new Set([...outputFiles.map(({ path }) => resolve(path)), ...previousOutputs.map((output) => resolve(output))]);
+kept.add(resolve(BUILD_RECORD));
 for (const name of readdirSync('dist')) {
-  if (!written.has(resolve('dist', name)) && !name.endsWith('.tmp')) rmSync(join('dist', name), { recursive: true, force: true });
+  if (!kept.has(resolve('dist', name)) && !name.endsWith('.tmp')) rmSync(join('dist', name), { recursive: true, force: true });
 }
 writeBuildRecord('.', inputs, outputFiles.map(({ path }) => relative('.', path)));
+
+/** The files the previous build wrote (`dist/…`), from its dist/build.json; none if it has none. */
+function recordedOutputs() {
+  try {
+    return Object.keys(JSON.parse(readFileSync(BUILD_RECORD, 'utf8')).outputs ?? {});
+  } catch {
+    return [];
+  }
+}
