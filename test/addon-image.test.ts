@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { builtScripts } from './helpers/build-record.ts';
 import { standInBase } from './helpers/addon-base-standin.ts';
 import { addonOptionsFile, readManifest, repoRoot } from './helpers/addon-source.ts';
 import { VENDOR_ID } from './helpers/bridge.ts';
@@ -146,7 +147,7 @@ describe('the add-on image', { timeout: 30 * 60_000 }, () => {
     assert.equal(labels['io.hass.version'], manifest.version);
     assert.equal(labels['io.hass.type'], 'addon');
     const listing = await engine!.dockerOk(['run', '--rm', '--network=none', '--entrypoint', 'sh', image, '-c', 'cd /app && find . -type f | sort']);
-    const scripts = (await readdir(path.join(repoRoot, 'dist'))).filter((name) => name.endsWith('.js')).sort();
+    const scripts = builtScripts(repoRoot);
     assert.deepEqual(listing.trim().split('\n'), [...scripts.map((name) => `./dist/${name}`), './package.json']);
     const size = await inspect<number>(image, '.Size');
     const baseSize = await inspect<number>(base, '.Size');

@@ -6,6 +6,7 @@ import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { builtScripts } from './helpers/build-record.ts';
 import { LANGUAGES, readManifest, readYaml, repoRoot } from './helpers/addon-source.ts';
 import { isMapping, isUrl, manifestWarnings, validateManifest } from './helpers/supervisor-rules.ts';
 
@@ -113,7 +114,7 @@ describe('npm run addon', () => {
   });
 
   test('carries the app built, not its sources: the bundle of the current sources and package.json', async () => {
-    const scripts = (await readdir(path.join(repoRoot, 'dist'))).filter((name) => name.endsWith('.js')).sort();
+    const scripts = builtScripts(repoRoot);
     assert.ok(scripts.includes('cli.js'));
     assert.deepEqual(await listFiles(inAddon('app')), [...scripts.map((name) => `dist/${name}`), 'package.json']);
     for (const name of scripts) {

@@ -9,11 +9,12 @@
 // daemon starting within DaemonProcess's 20 s.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFile, cp, mkdtemp, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { builtScripts } from './helpers/build-record.ts';
 import { DaemonProcess, freePort, REPO_ROOT, tempDir } from './helpers/daemon-process.ts';
 
 const run = promisify(execFile);
@@ -25,8 +26,7 @@ async function bundle(): Promise<void> {
 
 /** The chunk named `<prefix>-<hash>.js` that the last build wrote (dist/build.json). */
 async function chunk(prefix: string): Promise<string> {
-  const { outputs } = JSON.parse(await readFile(path.join(project, 'dist', 'build.json'), 'utf8')) as { outputs: Record<string, string> };
-  const names = Object.keys(outputs).map((output) => path.basename(output)).filter((file) => file.startsWith(`${prefix}-`) && file.endsWith('.js'));
+  const names = builtScripts(project).filter((file) => file.startsWith(`${prefix}-`));
   assert.equal(names.length, 1, `one ${prefix} chunk in the copy's build: ${names.join(', ')}`);
   return names[0]!;
 }

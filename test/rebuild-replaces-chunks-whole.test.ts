@@ -10,15 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { builtScripts } from './helpers/build-record.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 
 function scripts(): Map<string, { inode: number; text: string }> {
   const found = new Map<string, { inode: number; text: string }>();
-  // The files of the last build (dist/ also keeps the previous build's, which this rebuild drops).
-  const { outputs } = JSON.parse(readFileSync(path.join(DIST, 'build.json'), 'utf8')) as { outputs: Record<string, string> };
-  for (const name of Object.keys(outputs).map((output) => path.basename(output)).filter((file) => file.endsWith('.js'))) {
+  for (const name of builtScripts(ROOT)) {
     const file = path.join(DIST, name);
     found.set(name, { inode: statSync(file).ino, text: readFileSync(file, 'utf8') });
   }

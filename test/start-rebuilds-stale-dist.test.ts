@@ -5,11 +5,12 @@
 // module …/dist/serve-….js". It now compares contents with dist/build.json, which the build writes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { builtScripts } from './helpers/build-record.ts';
 import { DaemonProcess, REPO_ROOT } from './helpers/daemon-process.ts';
 // @ts-expect-error: plain JavaScript run by `npm start` before anything is built; no types.
 import { staleReason } from '../src/build/buildRecord.mjs';
@@ -53,7 +54,7 @@ test('a source changed with an older time than the build, a missing chunk or a c
   assert.equal(edited, 'src changed since the last build');
   assert.equal(stale(root), undefined);
 
-  const chunk = readdirSync(join(root, 'dist')).find((name) => /^serve-.*\.js$/.test(name));
+  const chunk = builtScripts(root).find((name) => /^serve-.*\.js$/.test(name));
   assert.ok(chunk, 'the bundle has a serve chunk');
   assert.equal(staleAfter(root, `dist/${chunk}`, (file) => rmSync(file)), `dist/${chunk} is missing`);
   assert.equal(staleAfter(root, 'dist/cli.js', (file) => truncateSync(file, 100)), 'dist/cli.js is not what the last build wrote');
@@ -64,7 +65,7 @@ test('a source changed with an older time than the build, a missing chunk or a c
 test('npm start with a chunk missing builds again and serves', async (t) => {
   const root = await builtCopy();
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  const chunk = readdirSync(join(root, 'dist')).find((name) => /^serve-.*\.js$/.test(name))!;
+  const chunk = builtScripts(root).find((name) => /^serve-.*\.js$/.test(name))!;
   rmSync(join(root, 'dist', chunk));
   // Timing assumption: type-checking and bundling take under 5 minutes, even on a loaded 2-core machine.
   const daemon = await DaemonProcess.start({
