@@ -9,30 +9,58 @@ import { visible } from '../text/visible.js';
 export const REDACTED = '[redacted]';
 
 /**
- * Keys whose values are never logged, at any depth a log object is read to: the request log
- * writes paths without their query, and these catch what a careless log call might pass
- * (`{ form: {...} }`, `{ req: { headers } }`).
+ * Keys whose values are never logged, at every depth of a log object, errors and their causes
+ * included: the request log writes paths without their query, and these catch what a careless
+ * log call might pass (`{ form: {...} }`, `{ req: { headers } }`, an error carrying the request).
+ * Compared as `secretKeyForm` writes them, so `Authorization`, `Client_Secret`, `clientSecret`
+ * and `x-supervisor-token` are the same keys as the form fields and headers.
  */
-const SECRET_KEYS: ReadonlySet<string> = new Set([
-  'password',
-  'client_secret',
-  'code_verifier',
-  'access_token',
-  'refresh_token',
-  'token',
-  'authorization',
-  'cookie',
-]);
+const SECRET_KEYS: ReadonlySet<string> = new Set(
+  [
+    'password',
+    'client_secret',
+    'code_verifier',
+    'access_token',
+    'refresh_token',
+    'token',
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'set-cookie',
+    'supervisor_token',
+    'x-supervisor-token',
+    'home_assistant_token',
+  ].map(secretKeyForm),
+);
 
-/** Levels of a log object that are read; deeper values are written as they are. */
-const LOG_DEPTH = 3;
+/** A key as SECRET_KEYS holds it: lower case, without `_`, `-`, blanks or dots. */
+function secretKeyForm(key: string): string {
+  return key.toLowerCase().replace(/[\s_.-]+/g, '');
+}
+
+const keyForms = new Map<string, boolean>();
+
+/** Whether `key` names a secret; the answer is kept, since log objects use few distinct keys. */
+function isSecretKey(key: string): boolean {
+  let secret = keyForms.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEYS.has(secretKeyForm(key));
+    if (keyForms.size < 10_000) keyForms.set(key, secret);
+  }
+  return secret;
+}
+
+/** Levels of a log object that are read; a value below them is written as TOO_DEEP, never unread. */
+const LOG_DEPTH = 8;
+const TOO_DEEP = '[too deep]';
 
 /**
  * A log call's object as it may be written: a secret key's value becomes `[redacted]`, and every
  * string invisible or bidirectional control characters as visible escapes (log lines carry what
  * requests sent: user names, client ids, URIs). `code` is a secret only at the top, as an
  * authorization code; one level down (`err.code`: ENOSPC…) it is what an admin needs to read.
- * Errors are left to pino's serializer. Done in one walk instead of pino's `redact` paths, which
+ * An error becomes what pino's serializer makes of it (type, message and stack with its causes,
+ * its own fields), read the same way. Done in one walk instead of pino's `redact` paths, which
  * cost several times the rest of an access line. Child bindings are not read: bind ids only.
  */
 export function loggable(object: Record<string, unknown>): Record<string, unknown> {
@@ -44,16 +72,24 @@ function scrubbed(object: Record<string, unknown>, depth: number, top: boolean):
   for (const key in object) {
     if (!Object.hasOwn(object, key)) continue;
     const value = object[key];
-    out[key] = value !== undefined && (SECRET_KEYS.has(key) || (top && key === 'code')) ? REDACTED : scrubbedValue(value, depth - 1);
+    out[key] = value !== undefined && (isSecretKey(key) || (top && key === 'code')) ? REDACTED : scrubbedValue(value, depth - 1);
   }
   return out;
 }
 
 function scrubbedValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return visible(value);
-  if (depth === 0 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth === 0) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((item) => scrubbedValue(item, depth - 1));
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  if (value instanceof Error) {
+    // The stack is written as it is: its line breaks are what makes it readable.
+    const { stack, ...fields } = pino.stdSerializers.err(value) as unknown as Record<string, unknown>;
+    return { ...scrubbed(fields, depth, false), stack };
+  }
+  // Read as JSON.stringify would write it: what toJSON gives (a URL, a Date), else own fields.
+  const { toJSON } = value as { toJSON?: unknown };
+  if (typeof toJSON === 'function') return scrubbedValue(toJSON.call(value), depth - 1);
   return scrubbed(value as Record<string, unknown>, depth, false);
 }
 
@@ -64,6 +100,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       base: { name: 'alexa-oauth-bridge' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { log: loggable },
+      // loggable() has serialized every error already; pino's would read the result as one again.
+      serializers: { err: (value: unknown) => value },
       hooks: {
         logMethod(args, method) {
           method.apply(this, args.map((arg) => (typeof arg === 'string' ? visible(arg) : arg)) as Parameters<typeof method>);
