@@ -78,7 +78,10 @@ async function waitHealthy(name: string): Promise<void> {
     await sleep(500);
   }
   const logs = await engine!.docker(['logs', '--tail', '30', name]);
-  assert.fail(`container ${name} is ${status}, not healthy:\n${logs.stdout}${logs.stderr}`);
+  // How it ended (exit code, OOM, the engine's error) and what the engine logged: a failure says why.
+  const state = await engine!.docker(['inspect', '--format', '{{json .State}}', name]);
+  const engineLog = await engine!.logTail(15);
+  assert.fail(`container ${name} is ${status}, not healthy:\n${logs.stdout}${logs.stderr}\nstate: ${state.stdout}${engineLog ? `\ndockerd: ${engineLog}` : ''}`);
 }
 
 /** Runs the image the way the Supervisor does: /data from the host, SUPERVISOR_TOKEN in the environment. */

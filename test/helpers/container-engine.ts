@@ -19,6 +19,8 @@ export interface ContainerEngine {
   docker(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<DockerResult>;
   /** Like docker(), but a non-zero exit throws with docker's stderr. */
   dockerOk(args: string[], options?: { timeoutMs?: number }): Promise<string>;
+  /** The last lines of the private daemon's log (empty for the machine's own daemon), for a failure message. */
+  logTail(lines: number): Promise<string>;
   /** Stops the private daemon, if this helper started one, and removes its files. */
   close(): Promise<void>;
 }
@@ -42,7 +44,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, options: { in
   });
 }
 
-function engineAt(dockerHost: string, close: () => Promise<void>): ContainerEngine {
+function engineAt(dockerHost: string, close: () => Promise<void>, logFile?: string): ContainerEngine {
   const env = { ...process.env, DOCKER_HOST: dockerHost, DOCKER_BUILDKIT: '0' };
   const docker: ContainerEngine['docker'] = (args, options) => run('docker', args, env, options);
   return {
@@ -51,6 +53,10 @@ function engineAt(dockerHost: string, close: () => Promise<void>): ContainerEngi
       const result = await docker(args, options);
       if (result.status !== 0) throw new Error(`docker ${args.join(' ')} exited ${String(result.status)}: ${result.stderr.trim()}`);
       return result.stdout;
+    },
+    async logTail(lines) {
+      if (!logFile) return '';
+      return (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-lines).join('\n');
     },
     close,
   };
@@ -114,10 +120,10 @@ export async function startContainerEngine(): Promise<EngineOrSkip> {
   };
   for (let waited = 0; waited < 60_000; waited += 500) {
     if (exited) break;
-    if (await answers(socket)) return { engine: engineAt(socket, stop) };
+    if (await answers(socket)) return { engine: engineAt(socket, stop, logFile) };
     await sleep(500);
   }
-  const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
+  const tail = await engineAt(socket, stop, logFile).logTail(5);
   await stop();
   return { skip: `a private dockerd did not start:\n${tail}` };
 }
