@@ -93,7 +93,7 @@ test('an admin app that could not be loaded is loaded again at the next request'
     assert.equal(failed.status, 500);
     assert.equal(failed.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(failed.headers.get('cache-control'), 'no-store');
-    assert.ok(daemon.logs.some((line) => line['msg'] === 'the admin page could not be loaded'), daemon.tail());
+    await daemon.waitForLog((line) => line['msg'] === 'the admin page could not be loaded', 'saying the admin page could not be loaded');
 
     await rename(aside, path.join(project, 'dist', name));
     const again = await fetch(admin);

@@ -149,12 +149,8 @@ test('only /alexa/, the metadata and /health are proxied; everything else is a 4
   // The daemon's request log: the proxied request arrives, none of the others ever does. Lines
   // are matched by path, not by position, since an earlier test's line may still be on its way.
   const refused = new Set([...notProxied, '/alexa', '/.well-known/x']);
-  const deadline = Date.now() + 30_000;
-  while (!daemon.logs.some((line) => line['path'] === '/alexa/nothing-here') && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await daemon.waitForLog((line) => line['path'] === '/alexa/nothing-here', 'for the proxied request');
   const paths = daemon.logs.map((line) => line['path']).filter((path): path is string => typeof path === 'string');
-  assert.ok(paths.includes('/alexa/nothing-here'), 'the proxied request is in the daemon log');
   assert.deepEqual(paths.filter((path) => refused.has(path)), [], 'only /alexa/ requests may reach the daemon');
 });
 
@@ -198,8 +194,11 @@ test('a client that spoofs a new X-Forwarded-For on every request is still block
   assert.equal(right.status, 429, 'the right password during the block');
   assert.doesNotMatch(right.headers.location ?? '', /code=/);
 
-  // The daemon saw the address nginx saw, never one the client picked.
-  await new Promise((r) => setTimeout(r, 100));
+  // The daemon saw the address nginx saw, never one the client picked. Log lines arrive in order:
+  // once a marker request's line is in, so are the lines of every attempt before it.
+  const marker = `/alexa/after-the-guesses-${randomInt(1e9)}`;
+  assert.equal((await nginx.request({ path: marker })).status, 404);
+  await daemon.waitForLog((line) => line['path'] === marker, 'for the marker request after the guesses');
   const ips = new Set(daemon.logs.filter((line) => line['path'] === '/alexa/authorize' && 'ip' in line).map((line) => line['ip']));
   for (const ip of spoofed) assert.ok(!ips.has(ip), `the daemon logged the spoofed address ${ip}`);
   assert.ok(ips.has('127.0.0.1'), `logged addresses: ${[...ips]}`);

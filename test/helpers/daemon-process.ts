@@ -169,6 +169,21 @@ export class DaemonProcess {
     });
   }
 
+  /**
+   * Waits until a stdout log line matches, and returns it. A line reaches the test through a pipe
+   * some time after the answer it belongs to: never read `logs` right after a request. Timing
+   * assumption: a line arrives within `timeoutMs` (30 s) of being written; then it fails with the tail.
+   */
+  async waitForLog(match: (line: Record<string, unknown>) => boolean, what: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.logs.find(match);
+      if (line) return line;
+      if (Date.now() > deadline) throw new Error(`no log line ${what} within ${timeoutMs / 1000} s\n${this.tail()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** The last lines of stdout and stderr, for an assertion message. */
   tail(lines = 30): string {
     return `--- stdout (last ${lines}) ---\n${this.stdoutLines.slice(-lines).join('\n')}\n--- stderr ---\n${this.stderr.slice(-4000)}`;
