@@ -57,6 +57,11 @@ export function writeBuildRecord(root, inputs, outputs) {
   renameSync(temporary, join(root, BUILD_RECORD));
 }
 
+/** The last build's record, `{ inputs, outputs }` as writeBuildRecord() wrote it; throws as readFileSync/JSON.parse do. */
+export function readBuildRecord(root) {
+  return JSON.parse(readFileSync(join(root, BUILD_RECORD), 'utf8'));
+}
+
 /**
  * Why `root` needs a build (a sentence), or undefined when dist/ holds, byte for byte, what the
  * last build wrote from inputs that are still the same.
@@ -64,7 +69,7 @@ export function writeBuildRecord(root, inputs, outputs) {
 export function staleReason(root) {
   let record;
   try {
-    record = JSON.parse(readFileSync(join(root, BUILD_RECORD), 'utf8'));
+    record = readBuildRecord(root);
   } catch (error) {
     if (error.code !== 'ENOENT') return `${BUILD_RECORD} cannot be read (${error.message})`;
     return digest(root, join('dist', 'cli.js')) === 'absent' ? 'dist/cli.js does not exist yet' : `dist/ has no ${BUILD_RECORD} from npm run build`;

@@ -6,10 +6,10 @@
 // Whitespace and comments go and syntax is folded, but identifiers keep their names: renamed
 // ones left 13 MiB more malloc'd memory once V8 had parsed the file (Node 20, measured).
 // Plain JavaScript on purpose, like build-if-stale.mjs: it runs before anything is built.
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { BUILD_RECORD, inputDigests, writeBuildRecord } from './buildRecord.mjs';
+import { BUILD_RECORD, inputDigests, readBuildRecord, writeBuildRecord } from './buildRecord.mjs';
 
 /**
  * pino-roll takes five functions from date-fns with require(), which resolves to date-fns'
@@ -73,7 +73,7 @@ writeBuildRecord('.', inputs, outputFiles.map(({ path }) => relative('.', path))
 /** The files the previous build wrote (`dist/…`), from its dist/build.json; none if it has none. */
 function recordedOutputs() {
   try {
-    return Object.keys(JSON.parse(readFileSync(BUILD_RECORD, 'utf8')).outputs ?? {});
+    return Object.keys(readBuildRecord('.').outputs ?? {});
   } catch {
     return [];
   }
